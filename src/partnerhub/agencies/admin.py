@@ -1,0 +1,11 @@
+from django.contrib import admin
+from i18nfield.admin import I18nModelAdmin
+
+from partnerhub.agencies.models import Agency
+
+
+@admin.register(Agency)
+class AgencyAdmin(I18nModelAdmin):
+    list_display = ["__str__", "kind", "parent", "region"]
+    search_fields = ["slug", "name"]
+    autocomplete_fields = ["region", "parent", "organisation", "contact"]

@@ -1,0 +1,25 @@
+"""State changes of delegation trips (the foundation's part: trip and members)."""
+
+from django.db import transaction
+
+from partnerhub.core import audit
+from partnerhub.delegations.models import Delegation, DelegationMember
+
+
+@transaction.atomic
+def save_delegation(delegation: Delegation, *, actor) -> Delegation:
+    created = delegation.pk is None
+    delegation.full_clean(exclude=["destinations", "shared_with"])
+    delegation.save()
+    audit.record(actor, "delegation.created" if created else "delegation.updated", delegation)
+    return delegation
+
+
+@transaction.atomic
+def add_member(delegation: Delegation, person, *, actor, is_leader: bool = False) -> DelegationMember:
+    member, created = DelegationMember.objects.get_or_create(
+        delegation=delegation, person=person, defaults={"is_leader": is_leader}
+    )
+    if created:
+        audit.record(actor, "delegation.member_added", delegation, person=person.pk)
+    return member

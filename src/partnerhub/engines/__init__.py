@@ -1,0 +1,1 @@
+"""Algorithms with no web concern. Nothing under ``partnerhub.engines`` imports Django."""

@@ -1,0 +1,120 @@
+"""State changes of partnerships and agreements: validated, written and audited in one transaction."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from partnerhub.core import audit
+from partnerhub.partnerships.models import Agreement, AgreementDocument, Partnership
+
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+# Documents are checked by their first bytes, not by their name.
+DOCUMENT_SIGNATURES = {
+    b"%PDF-": "application/pdf",
+    b"PK\x03\x04": "application/zip (docx/xlsx/odt)",
+    b"\x89PNG\r\n\x1a\n": "image/png",
+    b"\xff\xd8\xff": "image/jpeg",
+}
+
+
+@transaction.atomic
+def save_partnership(partnership: Partnership, *, actor) -> Partnership:
+    created = partnership.pk is None
+    partnership.full_clean(exclude=["shared_with"])
+    partnership.save()
+    audit.record(
+        actor,
+        "partnership.created" if created else "partnership.updated",
+        partnership,
+        status=partnership.status,
+    )
+    return partnership
+
+
+@transaction.atomic
+def share_partnership(partnership: Partnership, agency, *, actor) -> None:
+    if agency.pk == partnership.agency_id:
+        return
+    partnership.shared_with.add(agency)
+    audit.record(actor, "partnership.shared", partnership, agency=agency.slug)
+
+
+@transaction.atomic
+def save_agreement(agreement: Agreement, *, actor) -> Agreement:
+    created = agreement.pk is None
+    agreement.full_clean(exclude=["shared_with"])
+    agreement.save()
+    audit.record(
+        actor, "agreement.created" if created else "agreement.updated", agreement, status=agreement.status
+    )
+    return agreement
+
+
+@transaction.atomic
+def sign_agreement(agreement: Agreement, *, signed_on: datetime.date, place: dict[str, str], actor) -> Agreement:
+    """Record the signing of a draft: date and place, status 'signed', validity starting that day."""
+    if agreement.status != Agreement.Status.DRAFT:
+        raise ValidationError(_("Only a draft can be signed."))
+    agreement.signed_on = signed_on
+    agreement.signed_at_place = place
+    agreement.status = Agreement.Status.SIGNED
+    if agreement.valid_from is None:
+        agreement.valid_from = signed_on
+    agreement.full_clean(exclude=["shared_with"])
+    agreement.save()
+    audit.record(actor, "agreement.signed", agreement, signed_on=signed_on.isoformat())
+    return agreement
+
+
+ALLOWED_TRANSITIONS = {
+    Agreement.Status.DRAFT: {Agreement.Status.SIGNED, Agreement.Status.TERMINATED},
+    Agreement.Status.SIGNED: {Agreement.Status.ACTIVE, Agreement.Status.EXPIRED, Agreement.Status.TERMINATED},
+    Agreement.Status.ACTIVE: {Agreement.Status.EXPIRED, Agreement.Status.TERMINATED},
+    Agreement.Status.EXPIRED: {Agreement.Status.ACTIVE},
+    Agreement.Status.TERMINATED: set(),
+}
+
+
+@transaction.atomic
+def change_agreement_status(agreement: Agreement, status: str, *, actor) -> Agreement:
+    if status not in ALLOWED_TRANSITIONS[Agreement.Status(agreement.status)]:
+        raise ValidationError(
+            _("An agreement cannot go from “%(old)s” to “%(new)s”.")
+            % {"old": agreement.get_status_display(), "new": Agreement.Status(status).label}
+        )
+    old = agreement.status
+    agreement.status = status
+    agreement.full_clean(exclude=["shared_with"])
+    agreement.save(update_fields=["status"])
+    audit.record(actor, "agreement.status_changed", agreement, old=old, new=status)
+    return agreement
+
+
+@transaction.atomic
+def share_agreement(agreement: Agreement, agency, *, actor) -> None:
+    if agency.pk == agreement.partnership.agency_id:
+        return
+    agreement.shared_with.add(agency)
+    audit.record(actor, "agreement.shared", agreement, agency=agency.slug)
+
+
+def check_document(uploaded) -> None:
+    """Reject files that are too large or whose content is not an allowed document type."""
+    if uploaded.size > MAX_DOCUMENT_BYTES:
+        raise ValidationError(_("The file is larger than %(mb)d MB.") % {"mb": MAX_DOCUMENT_BYTES // 1024 // 1024})
+    head = uploaded.read(16)
+    uploaded.seek(0)
+    if not any(head.startswith(signature) for signature in DOCUMENT_SIGNATURES):
+        raise ValidationError(_("Only PDF, office documents and PNG/JPEG images can be attached."))
+
+
+@transaction.atomic
+def attach_document(agreement: Agreement, uploaded, *, title: dict[str, str], language: str, actor):
+    check_document(uploaded)
+    document = AgreementDocument(agreement=agreement, title=title, language=language)
+    document.file.save(uploaded.name, uploaded, save=False)
+    document.save()
+    audit.record(actor, "agreement.document_attached", agreement, document=document.pk)
+    return document
