@@ -45,35 +45,80 @@ def world(db):
     home_region = f.RegionFactory(slug="home-region", native_name="Heimstadt", country="DE")
     partner_region = f.RegionFactory(slug="partner-region", native_name="伙伴市", country="CN")
     partnership = f.PartnershipFactory(
-        slug="home-partner", agency=home_agency, home_region=home_region, partner_region=partner_region,
-        is_public=True, title={"en": "Home and Partner", "de": "Heim und Partner", "zh-hans": "家乡与伙伴"},
+        slug="home-partner",
+        agency=home_agency,
+        home_region=home_region,
+        partner_region=partner_region,
+        is_public=True,
+        title={"en": "Home and Partner", "de": "Heim und Partner", "zh-hans": "家乡与伙伴"},
     )
     partnership.shared_with.add(partner_agency)
     private_partnership = f.PartnershipFactory(
-        slug="home-secret", agency=home_agency, home_region=home_region, partner_region=partner_region,
-        is_public=False, title={"en": "Secret plans"},
+        slug="home-secret",
+        agency=home_agency,
+        home_region=home_region,
+        partner_region=partner_region,
+        is_public=False,
+        title={"en": "Secret plans"},
     )
     agreement = f.AgreementFactory(partnership=partnership, is_public=True, title={"en": "Public MoU"})
     agreement.shared_with.add(partner_agency)
-    unshared_agreement = f.AgreementFactory(partnership=partnership, is_public=False, title={"en": "Draft LoI"})
-    public_org = f.OrganisationFactory(slug="public-org", name="Öffentliche Maschinenbau GmbH",
-                                       owner_agency=home_agency, region=home_region, is_public=True)
-    private_org = f.OrganisationFactory(slug="private-org", name="Verborgene Sensorik GmbH",
-                                        owner_agency=home_agency, region=home_region, is_public=False)
-    shared_org = f.OrganisationFactory(slug="shared-org", name="Geteilte Robotik AG",
-                                       owner_agency=home_agency, region=home_region, is_public=False)
+    unshared_agreement = f.AgreementFactory(
+        partnership=partnership, is_public=False, title={"en": "Draft LoI"}
+    )
+    public_org = f.OrganisationFactory(
+        slug="public-org",
+        name="Öffentliche Maschinenbau GmbH",
+        owner_agency=home_agency,
+        region=home_region,
+        is_public=True,
+    )
+    private_org = f.OrganisationFactory(
+        slug="private-org",
+        name="Verborgene Sensorik GmbH",
+        owner_agency=home_agency,
+        region=home_region,
+        is_public=False,
+    )
+    shared_org = f.OrganisationFactory(
+        slug="shared-org",
+        name="Geteilte Robotik AG",
+        owner_agency=home_agency,
+        region=home_region,
+        is_public=False,
+    )
     shared_org.shared_with.add(partner_agency)
-    partner_org = f.OrganisationFactory(slug="partner-org", name="扬州恒通汽车零部件有限公司", country="CN",
-                                        owner_agency=partner_agency, region=partner_region, is_public=False)
+    partner_org = f.OrganisationFactory(
+        slug="partner-org",
+        name="扬州恒通汽车零部件有限公司",
+        country="CN",
+        owner_agency=partner_agency,
+        region=partner_region,
+        is_public=False,
+    )
     delegation = f.DelegationFactory(partnership=partnership, is_public=True, title={"en": "Spring visit"})
     return World(
-        home_agency=home_agency, home_unit=home_unit, partner_agency=partner_agency, other_agency=other_agency,
-        home_region=home_region, partner_region=partner_region, partnership=partnership,
-        private_partnership=private_partnership, agreement=agreement, unshared_agreement=unshared_agreement,
-        public_org=public_org, private_org=private_org, shared_org=shared_org, partner_org=partner_org,
+        home_agency=home_agency,
+        home_unit=home_unit,
+        partner_agency=partner_agency,
+        other_agency=other_agency,
+        home_region=home_region,
+        partner_region=partner_region,
+        partnership=partnership,
+        private_partnership=private_partnership,
+        agreement=agreement,
+        unshared_agreement=unshared_agreement,
+        public_org=public_org,
+        private_org=private_org,
+        shared_org=shared_org,
+        partner_org=partner_org,
         person_public=f.PersonFactory(organisation=public_org, family_name="Becker", given_name="Julia"),
-        person_shared_consented=f.PersonFactory(organisation=shared_org, family_name="Wagner", consent="granted"),
-        person_shared_unconsented=f.PersonFactory(organisation=shared_org, family_name="Klein", consent="unknown"),
+        person_shared_consented=f.PersonFactory(
+            organisation=shared_org, family_name="Wagner", consent="granted"
+        ),
+        person_shared_unconsented=f.PersonFactory(
+            organisation=shared_org, family_name="Klein", consent="unknown"
+        ),
         delegation=delegation,
     )
 

@@ -23,7 +23,12 @@ class Agency(models.Model):
     name = I18nCharField(_("name"), max_length=300)
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices, default=Kind.DEVELOPMENT_AGENCY)
     parent = models.ForeignKey(
-        "self", verbose_name=_("part of"), null=True, blank=True, on_delete=models.PROTECT, related_name="units"
+        "self",
+        verbose_name=_("part of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="units",
     )
     region = models.ForeignKey(
         "regions.Region", verbose_name=_("region"), null=True, blank=True, on_delete=models.PROTECT

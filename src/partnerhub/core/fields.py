@@ -22,7 +22,9 @@ class ChoiceListField(models.JSONField):
         if self.choices_enum is not None:
             unknown = [v for v in value or [] if v not in self.choices_enum.values]
             if unknown:
-                raise ValidationError(_("Unknown value(s): %(values)s"), params={"values": ", ".join(unknown)})
+                raise ValidationError(
+                    _("Unknown value(s): %(values)s"), params={"values": ", ".join(unknown)}
+                )
 
     def formfield(self, **kwargs):
         if self.choices_enum is None:

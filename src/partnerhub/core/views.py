@@ -13,11 +13,12 @@ def home(request):
     home_region_ids = {p.home_region_id for p in partnerships}
     regions = Region.objects.filter(pk__in=partner_region_ids | home_region_ids).select_related("parent")
     agreements = (
-        Agreement.objects.visible_to(request.user).in_force().select_related("partnership").order_by("-signed_on")
+        Agreement.objects.visible_to(request.user)
+        .in_force()
+        .select_related("partnership")
+        .order_by("-signed_on")
     )
-    delegations = (
-        Delegation.objects.visible_to(request.user).upcoming().prefetch_related("destinations")[:6]
-    )
+    delegations = Delegation.objects.visible_to(request.user).upcoming().prefetch_related("destinations")[:6]
     agencies = Agency.objects.filter(pk__in={p.agency_id for p in partnerships}, parent__isnull=True)
     return render(
         request,

@@ -34,7 +34,9 @@ class Delegation(models.Model):
     slug = models.SlugField(_("short name"), unique=True)
     title = I18nCharField(_("title"), max_length=300)
     partnership = models.ForeignKey(
-        "partnerships.Partnership", verbose_name=_("partnership"), on_delete=models.PROTECT,
+        "partnerships.Partnership",
+        verbose_name=_("partnership"),
+        on_delete=models.PROTECT,
         related_name="delegations",
     )
     direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)

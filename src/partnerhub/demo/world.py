@@ -48,7 +48,7 @@ def logins() -> list[DemoLogin]:
         DemoLogin("superuser", "admin@example.org", DEMO_PASSWORD),
         DemoLogin("agency staff (Kaiserslautern)", "projektleitung@wfk.example.org", DEMO_PASSWORD),
         DemoLogin("partner-agency staff (Yangzhou)", "staff@yzcommerce.example.cn", DEMO_PASSWORD),
-        DemoLogin("organisation member", "member@pfalz-composite.example.org", DEMO_PASSWORD),
+        DemoLogin("organisation member", "member@verbundwerk.example.org", DEMO_PASSWORD),
     ]
 
 
@@ -63,77 +63,170 @@ def _region(slug, *, name, native, kind, country, parent=None, **figures) -> Reg
 
 def _regions() -> dict[str, Region]:
     K = Region.Kind
-    de = _region("germany", name=i18n(de="Deutschland", en="Germany", zh_hans="德国"), native="Deutschland",
-                 kind=K.COUNTRY, country="DE", population=83_500_000, area_km2=Decimal("357596"))
-    rlp = _region("rhineland-palatinate", name=i18n(de="Rheinland-Pfalz", en="Rhineland-Palatinate",
-                  zh_hans="莱茵兰-普法尔茨州"), native="Rheinland-Pfalz", kind=K.STATE, country="DE", parent=de,
-                  population=4_160_000, population_year=2023, area_km2=Decimal("19858"),
-                  latitude=Decimal("49.9"), longitude=Decimal("7.45"))
+    de = _region(
+        "germany",
+        name=i18n(de="Deutschland", en="Germany", zh_hans="德国"),
+        native="Deutschland",
+        kind=K.COUNTRY,
+        country="DE",
+        population=83_500_000,
+        area_km2=Decimal("357596"),
+    )
+    rlp = _region(
+        "rhineland-palatinate",
+        name=i18n(de="Rheinland-Pfalz", en="Rhineland-Palatinate", zh_hans="莱茵兰-普法尔茨州"),
+        native="Rheinland-Pfalz",
+        kind=K.STATE,
+        country="DE",
+        parent=de,
+        population=4_160_000,
+        population_year=2023,
+        area_km2=Decimal("19858"),
+        latitude=Decimal("49.9"),
+        longitude=Decimal("7.45"),
+    )
     klr = _region(
         "kaiserslautern-economic-region",
-        name=i18n(de="Wirtschaftsregion Kaiserslautern", en="Kaiserslautern economic region",
-                  zh_hans="凯泽斯劳滕经济区"),
-        native="Wirtschaftsregion Kaiserslautern", kind=K.ECONOMIC_AREA, country="DE", parent=rlp,
-        population=207_000, population_year=2023, area_km2=Decimal("779.6"),
-        latitude=Decimal("49.4447"), longitude=Decimal("7.7690"),
+        name=i18n(
+            de="Wirtschaftsregion Kaiserslautern",
+            en="Kaiserslautern economic region",
+            zh_hans="凯泽斯劳滕经济区",
+        ),
+        native="Wirtschaftsregion Kaiserslautern",
+        kind=K.ECONOMIC_AREA,
+        country="DE",
+        parent=rlp,
+        population=207_000,
+        population_year=2023,
+        area_km2=Decimal("779.6"),
+        latitude=Decimal("49.4447"),
+        longitude=Decimal("7.7690"),
         description=i18n(
             de="Die Stadt Kaiserslautern und der sie umgebende Landkreis bilden gemeinsam eine Wirtschaftsregion "
-               "im Westen der Pfalz, mit einer Technischen Universität, Forschungsinstituten für Informatik, "
-               "Mathematik und Werkstoffe und einem starken industriellen Mittelstand.",
+            "im Westen der Pfalz, mit einer Technischen Universität, Forschungsinstituten für Informatik, "
+            "Mathematik und Werkstoffe und einem starken industriellen Mittelstand.",
             en="The city of Kaiserslautern and the surrounding district form one economic region in the west of "
-               "the Palatinate, with a technical university, research institutes for computer science, "
-               "mathematics and materials, and strong industrial SMEs.",
+            "the Palatinate, with a technical university, research institutes for computer science, "
+            "mathematics and materials, and strong industrial SMEs.",
             zh_hans="凯泽斯劳滕市及其周边县共同构成普法尔茨西部的经济区，拥有一所工业大学、计算机科学、数学和材料领域的研究机构以及实力雄厚的工业中小企业。",
         ),
         strengths=i18n(
             de="Software und künstliche Intelligenz, Simulation und angewandte Mathematik, Nutzfahrzeuge und "
-               "Automobilzulieferung, Faserverbundwerkstoffe, Maschinenbau.",
+            "Automobilzulieferung, Faserverbundwerkstoffe, Maschinenbau.",
             en="Software and artificial intelligence, simulation and applied mathematics, commercial vehicles "
-               "and automotive supply, fibre-reinforced composites, mechanical engineering.",
+            "and automotive supply, fibre-reinforced composites, mechanical engineering.",
             zh_hans="软件与人工智能、仿真与应用数学、商用车及汽车零部件、纤维复合材料、机械制造。",
         ),
     )
-    kl = _region("kaiserslautern", name=i18n(de="Kaiserslautern", en="Kaiserslautern", zh_hans="凯泽斯劳滕市"),
-                 native="Kaiserslautern", kind=K.CITY, country="DE", parent=klr, population=101_000,
-                 population_year=2023, area_km2=Decimal("139.7"), latitude=Decimal("49.4447"),
-                 longitude=Decimal("7.7690"))
-    kld = _region("kaiserslautern-district", name=i18n(de="Landkreis Kaiserslautern", en="District of Kaiserslautern",
-                  zh_hans="凯泽斯劳滕县"), native="Landkreis Kaiserslautern", kind=K.DISTRICT, country="DE",
-                  parent=klr, population=106_000, population_year=2023, area_km2=Decimal("639.9"),
-                  latitude=Decimal("49.45"), longitude=Decimal("7.62"))
-    cn = _region("china", name=i18n(de="China", en="China", zh_hans="中国"), native="中国", kind=K.COUNTRY,
-                 country="CN", population=1_409_000_000, area_km2=Decimal("9600000"))
-    yrd = _region("yangtze-river-delta", name=i18n(de="Jangtse-Delta", en="Yangtze River Delta", zh_hans="长三角"),
-                  native="长江三角洲", kind=K.ECONOMIC_AREA, country="CN", parent=cn, population=237_000_000,
-                  area_km2=Decimal("358000"))
-    js = _region("jiangsu", name=i18n(de="Provinz Jiangsu", en="Jiangsu Province", zh_hans="江苏省"),
-                 native="江苏省", kind=K.STATE, country="CN", parent=yrd, population=85_300_000,
-                 population_year=2023, area_km2=Decimal("107200"))
+    kl = _region(
+        "kaiserslautern",
+        name=i18n(de="Kaiserslautern", en="Kaiserslautern", zh_hans="凯泽斯劳滕市"),
+        native="Kaiserslautern",
+        kind=K.CITY,
+        country="DE",
+        parent=klr,
+        population=101_000,
+        population_year=2023,
+        area_km2=Decimal("139.7"),
+        latitude=Decimal("49.4447"),
+        longitude=Decimal("7.7690"),
+    )
+    kld = _region(
+        "kaiserslautern-district",
+        name=i18n(de="Landkreis Kaiserslautern", en="District of Kaiserslautern", zh_hans="凯泽斯劳滕县"),
+        native="Landkreis Kaiserslautern",
+        kind=K.DISTRICT,
+        country="DE",
+        parent=klr,
+        population=106_000,
+        population_year=2023,
+        area_km2=Decimal("639.9"),
+        latitude=Decimal("49.45"),
+        longitude=Decimal("7.62"),
+    )
+    cn = _region(
+        "china",
+        name=i18n(de="China", en="China", zh_hans="中国"),
+        native="中国",
+        kind=K.COUNTRY,
+        country="CN",
+        population=1_409_000_000,
+        area_km2=Decimal("9600000"),
+    )
+    yrd = _region(
+        "yangtze-river-delta",
+        name=i18n(de="Jangtse-Delta", en="Yangtze River Delta", zh_hans="长三角"),
+        native="长江三角洲",
+        kind=K.ECONOMIC_AREA,
+        country="CN",
+        parent=cn,
+        population=237_000_000,
+        area_km2=Decimal("358000"),
+    )
+    js = _region(
+        "jiangsu",
+        name=i18n(de="Provinz Jiangsu", en="Jiangsu Province", zh_hans="江苏省"),
+        native="江苏省",
+        kind=K.STATE,
+        country="CN",
+        parent=yrd,
+        population=85_300_000,
+        population_year=2023,
+        area_km2=Decimal("107200"),
+    )
     yz = _region(
-        "yangzhou", name=i18n(de="Yangzhou", en="Yangzhou", zh_hans="扬州市"), native="扬州市",
-        kind=K.PREFECTURE_CITY, country="CN", parent=js, population=4_580_000, population_year=2023,
-        area_km2=Decimal("6591"), latitude=Decimal("32.3942"), longitude=Decimal("119.4129"),
+        "yangzhou",
+        name=i18n(de="Yangzhou", en="Yangzhou", zh_hans="扬州市"),
+        native="扬州市",
+        kind=K.PREFECTURE_CITY,
+        country="CN",
+        parent=js,
+        population=4_580_000,
+        population_year=2023,
+        area_km2=Decimal("6591"),
+        latitude=Decimal("32.3942"),
+        longitude=Decimal("119.4129"),
         description=i18n(
             de="Yangzhou liegt in der Provinz Jiangsu im Jangtse-Delta, zwischen Nanjing und Shanghai, am "
-               "Kaiserkanal. Die bezirksfreie Stadt hat rund 4,5 Millionen Einwohner.",
+            "Kaiserkanal. Die bezirksfreie Stadt hat rund 4,5 Millionen Einwohner.",
             en="Yangzhou lies in Jiangsu Province in the Yangtze River Delta, between Nanjing and Shanghai, on the "
-               "Grand Canal. The prefecture-level city has about 4.5 million inhabitants.",
+            "Grand Canal. The prefecture-level city has about 4.5 million inhabitants.",
             zh_hans="扬州位于长江三角洲的江苏省，地处南京与上海之间，坐落在京杭大运河畔，常住人口约450万。",
         ),
         strengths=i18n(
             de="Automobil und Zulieferer, Schiffbau und Schiffsausrüstung, LED und Beleuchtung, Zahnbürsten und "
-               "Körperpflege, Lebensmittel, Tourismus und Kultur, neue Energien, Halbleiter.",
+            "Körperpflege, Lebensmittel, Tourismus und Kultur, neue Energien, Halbleiter.",
             en="Automotive and suppliers, shipbuilding and marine equipment, LED and lighting, toothbrushes and "
-               "personal care, food, tourism and culture, new energy, semiconductors.",
+            "personal care, food, tourism and culture, new energy, semiconductors.",
             zh_hans="汽车及零部件、船舶与海工装备、LED与照明、牙刷及日化、食品、文化旅游、新能源、半导体。",
         ),
     )
-    nj = _region("nanjing", name=i18n(de="Nanjing", en="Nanjing", zh_hans="南京市"), native="南京市",
-                 kind=K.PREFECTURE_CITY, country="CN", parent=js, population=9_550_000, population_year=2023,
-                 area_km2=Decimal("6587"), latitude=Decimal("32.0603"), longitude=Decimal("118.7969"))
-    sh = _region("shanghai", name=i18n(de="Shanghai", en="Shanghai", zh_hans="上海市"), native="上海市",
-                 kind=K.MUNICIPALITY, country="CN", parent=yrd, population=24_870_000, population_year=2023,
-                 area_km2=Decimal("6341"), latitude=Decimal("31.2304"), longitude=Decimal("121.4737"))
+    nj = _region(
+        "nanjing",
+        name=i18n(de="Nanjing", en="Nanjing", zh_hans="南京市"),
+        native="南京市",
+        kind=K.PREFECTURE_CITY,
+        country="CN",
+        parent=js,
+        population=9_550_000,
+        population_year=2023,
+        area_km2=Decimal("6587"),
+        latitude=Decimal("32.0603"),
+        longitude=Decimal("118.7969"),
+    )
+    sh = _region(
+        "shanghai",
+        name=i18n(de="Shanghai", en="Shanghai", zh_hans="上海市"),
+        native="上海市",
+        kind=K.MUNICIPALITY,
+        country="CN",
+        parent=yrd,
+        population=24_870_000,
+        population_year=2023,
+        area_km2=Decimal("6341"),
+        latitude=Decimal("31.2304"),
+        longitude=Decimal("121.4737"),
+    )
     klr.strength_sectors.set(["62.01", "72.19", "29.32", "22.29", "28.41"])
     yz.strength_sectors.set(["29.32", "30.11", "27.40", "32.91", "20.42"])
     return {r.slug: r for r in (de, rlp, klr, kl, kld, cn, yrd, js, yz, nj, sh)}
@@ -191,9 +284,18 @@ def _load_organisations(filename: str, regions, owner_for) -> list[tuple[Organis
 
 
 def _agency_organisation(slug, name, *, kind, region, country, city, website, description) -> Organisation:
-    org = Organisation(slug=slug, name=name, kind=kind, region=region, country=country, city=city,
-                       website=website, description=description, is_public=True,
-                       owner_agency=Agency.objects.get(slug="wfk-kaiserslautern"))
+    org = Organisation(
+        slug=slug,
+        name=name,
+        kind=kind,
+        region=region,
+        country=country,
+        city=city,
+        website=website,
+        description=description,
+        is_public=True,
+        owner_agency=Agency.objects.get(slug="wfk-kaiserslautern"),
+    )
     return org
 
 
@@ -206,57 +308,123 @@ def _next_september(today: datetime.date) -> datetime.date:
 def load() -> None:
     regions = _regions()
     wfk = Agency.objects.create(
-        slug="wfk-kaiserslautern", kind=Agency.Kind.DEVELOPMENT_AGENCY, region=regions["kaiserslautern-economic-region"],
-        name=i18n(de="Wirtschaftsförderung Stadt und Landkreis Kaiserslautern",
-                  en="Business Development Agency of the City and District of Kaiserslautern",
-                  zh_hans="凯泽斯劳滕市和县经济促进局"),
-        description=i18n(de="Wirtschaftsförderung für Stadt und Landkreis Kaiserslautern.",
-                         en="Business development for the city and district of Kaiserslautern.",
-                         zh_hans="凯泽斯劳滕市和县的经济促进机构。"),
-        website="https://wfk.example.org", email="china@wfk.example.org",
+        slug="wfk-kaiserslautern",
+        kind=Agency.Kind.DEVELOPMENT_AGENCY,
+        region=regions["kaiserslautern-economic-region"],
+        name=i18n(
+            de="Wirtschaftsförderung Stadt und Landkreis Kaiserslautern",
+            en="Business Development Agency of the City and District of Kaiserslautern",
+            zh_hans="凯泽斯劳滕市和县经济促进局",
+        ),
+        description=i18n(
+            de="Wirtschaftsförderung für Stadt und Landkreis Kaiserslautern.",
+            en="Business development for the city and district of Kaiserslautern.",
+            zh_hans="凯泽斯劳滕市和县的经济促进机构。",
+        ),
+        website="https://wfk.example.org",
+        email="china@wfk.example.org",
     )
     ccc = Agency.objects.create(
-        slug="wfk-china-centre", kind=Agency.Kind.COMPETENCE_CENTRE, parent=wfk,
+        slug="wfk-china-centre",
+        kind=Agency.Kind.COMPETENCE_CENTRE,
+        parent=wfk,
         region=regions["kaiserslautern-economic-region"],
         name=i18n(de="China-Kompetenzzentrum", en="China Competence Centre", zh_hans="中国能力中心"),
-        website="https://wfk.example.org/china", email="china@wfk.example.org",
+        website="https://wfk.example.org/china",
+        email="china@wfk.example.org",
     )
     yzb = Agency.objects.create(
-        slug="yangzhou-commerce", kind=Agency.Kind.GOVERNMENT_BUREAU, region=regions["yangzhou"],
-        name=i18n(de="Handelsamt der Stadt Yangzhou", en="Yangzhou Municipal Bureau of Commerce",
-                  zh_hans="扬州市商务局"),
-        website="https://commerce.yangzhou.example.cn", email="intl@yzcommerce.example.cn",
+        slug="yangzhou-commerce",
+        kind=Agency.Kind.GOVERNMENT_BUREAU,
+        region=regions["yangzhou"],
+        name=i18n(
+            de="Handelsamt der Stadt Yangzhou",
+            en="Yangzhou Municipal Bureau of Commerce",
+            zh_hans="扬州市商务局",
+        ),
+        website="https://commerce.yangzhou.example.cn",
+        email="intl@yzcommerce.example.cn",
     )
 
-    wfk_org = organisation_services.save_organisation(Organisation(
-        slug="wfk-kaiserslautern", name="Wirtschaftsförderungsgesellschaft Stadt und Landkreis Kaiserslautern",
-        kind=Organisation.Kind.PUBLIC_BODY, region=regions["kaiserslautern"], country="DE", city="Kaiserslautern",
-        street="Fackelstraße 10", postal_code="67655", website="https://wfk.example.org", owner_agency=wfk,
-        is_public=True, name_translations=i18n(en="Kaiserslautern Business Development Agency", zh_hans="凯泽斯劳滕经济促进局"),
-        description=i18n(de="Wirtschaftsförderung mit China-Kompetenzzentrum.",
-                         en="Business development agency with a China competence centre.",
-                         zh_hans="设有中国能力中心的经济促进机构。"),
-    ), actor=None, sector_codes=["84.13"])
-    leader = organisation_services.save_person(Person(
-        organisation=wfk_org, family_name="Hoffmann", given_name="Lea", title="",
-        role=i18n(de="Projektleiterin China-Kompetenzzentrum", en="Project leader, China Competence Centre",
-                  zh_hans="中国能力中心项目负责人"),
-        languages=["de", "en", "zh"], email="projektleitung@wfk.example.org", phone="+49 631 5550100",
-        consent=Person.Consent.GRANTED,
-    ), actor=None)
-    yzb_org = organisation_services.save_organisation(Organisation(
-        slug="yangzhou-commerce", name="扬州市商务局", kind=Organisation.Kind.PUBLIC_BODY,
-        region=regions["yangzhou"], country="CN", city="扬州", street="扬州市邗江区文昌西路", owner_agency=yzb,
-        website="https://commerce.yangzhou.example.cn", is_public=True,
-        name_translations=i18n(en="Yangzhou Municipal Bureau of Commerce", de="Handelsamt der Stadt Yangzhou"),
-        description=i18n(zh_hans="负责扬州市对外经贸合作与投资促进。",
-                         en="Responsible for Yangzhou's foreign trade cooperation and investment promotion."),
-    ), actor=None, sector_codes=["84.13"])
-    yz_contact = organisation_services.save_person(Person(
-        organisation=yzb_org, family_name="陈", given_name="静", role=i18n(zh_hans="国际合作处处长",
-        en="Director, International Cooperation Division"), languages=["zh", "en"],
-        email="chen.jing@yzcommerce.example.cn", phone="+86 514 5550100", consent=Person.Consent.GRANTED,
-    ), actor=None)
+    wfk_org = organisation_services.save_organisation(
+        Organisation(
+            slug="wfk-kaiserslautern",
+            name="Wirtschaftsförderungsgesellschaft Stadt und Landkreis Kaiserslautern",
+            kind=Organisation.Kind.PUBLIC_BODY,
+            region=regions["kaiserslautern"],
+            country="DE",
+            city="Kaiserslautern",
+            street="Fackelstraße 10",
+            postal_code="67655",
+            website="https://wfk.example.org",
+            owner_agency=wfk,
+            is_public=True,
+            name_translations=i18n(
+                en="Kaiserslautern Business Development Agency", zh_hans="凯泽斯劳滕经济促进局"
+            ),
+            description=i18n(
+                de="Wirtschaftsförderung mit China-Kompetenzzentrum.",
+                en="Business development agency with a China competence centre.",
+                zh_hans="设有中国能力中心的经济促进机构。",
+            ),
+        ),
+        actor=None,
+        sector_codes=["84.13"],
+    )
+    leader = organisation_services.save_person(
+        Person(
+            organisation=wfk_org,
+            family_name="Hoffmann",
+            given_name="Lea",
+            title="",
+            role=i18n(
+                de="Projektleiterin China-Kompetenzzentrum",
+                en="Project leader, China Competence Centre",
+                zh_hans="中国能力中心项目负责人",
+            ),
+            languages=["de", "en", "zh"],
+            email="projektleitung@wfk.example.org",
+            phone="+49 631 5550100",
+            consent=Person.Consent.GRANTED,
+        ),
+        actor=None,
+    )
+    yzb_org = organisation_services.save_organisation(
+        Organisation(
+            slug="yangzhou-commerce",
+            name="扬州市商务局",
+            kind=Organisation.Kind.PUBLIC_BODY,
+            region=regions["yangzhou"],
+            country="CN",
+            city="扬州",
+            street="扬州市邗江区文昌西路",
+            owner_agency=yzb,
+            website="https://commerce.yangzhou.example.cn",
+            is_public=True,
+            name_translations=i18n(
+                en="Yangzhou Municipal Bureau of Commerce", de="Handelsamt der Stadt Yangzhou"
+            ),
+            description=i18n(
+                zh_hans="负责扬州市对外经贸合作与投资促进。",
+                en="Responsible for Yangzhou's foreign trade cooperation and investment promotion.",
+            ),
+        ),
+        actor=None,
+        sector_codes=["84.13"],
+    )
+    yz_contact = organisation_services.save_person(
+        Person(
+            organisation=yzb_org,
+            family_name="陈",
+            given_name="静",
+            role=i18n(zh_hans="国际合作处处长", en="Director, International Cooperation Division"),
+            languages=["zh", "en"],
+            email="chen.jing@yzcommerce.example.cn",
+            phone="+86 514 5550100",
+            consent=Person.Consent.GRANTED,
+        ),
+        actor=None,
+    )
     for agency, org, contact in ((wfk, wfk_org, leader), (ccc, wfk_org, leader), (yzb, yzb_org, yz_contact)):
         agency.contact = contact
         if agency.parent_id is None:
@@ -264,14 +432,27 @@ def load() -> None:
         agency.save()
 
     users = {
-        "admin": User.objects.create_superuser(email="admin@example.org", password=DEMO_PASSWORD,
-                                               first_name="Demo", last_name="Admin"),
-        "staff": User.objects.create_user(email="projektleitung@wfk.example.org", password=DEMO_PASSWORD,
-                                          first_name="Lea", last_name="Hoffmann", agency=ccc, is_staff=True,
-                                          preferred_language="de"),
-        "partner": User.objects.create_user(email="staff@yzcommerce.example.cn", password=DEMO_PASSWORD,
-                                            first_name="静", last_name="陈", agency=yzb, is_staff=True,
-                                            preferred_language="zh-hans"),
+        "admin": User.objects.create_superuser(
+            email="admin@example.org", password=DEMO_PASSWORD, first_name="Demo", last_name="Admin"
+        ),
+        "staff": User.objects.create_user(
+            email="projektleitung@wfk.example.org",
+            password=DEMO_PASSWORD,
+            first_name="Lea",
+            last_name="Hoffmann",
+            agency=ccc,
+            is_staff=True,
+            preferred_language="de",
+        ),
+        "partner": User.objects.create_user(
+            email="staff@yzcommerce.example.cn",
+            password=DEMO_PASSWORD,
+            first_name="静",
+            last_name="陈",
+            agency=yzb,
+            is_staff=True,
+            preferred_language="zh-hans",
+        ),
     }
     _grant_staff_permissions([users["staff"], users["partner"]])
 
@@ -279,10 +460,15 @@ def load() -> None:
     chinese = _load_organisations(
         "organisations_cn.json", regions, lambda item: yzb if item["region"] == "yangzhou" else wfk
     )
-    member_org = next((org for org, _item, _p in german if org.kind == Organisation.Kind.SME), german[0][0])
-    users["member"] = User.objects.create_user(email="member@pfalz-composite.example.org", password=DEMO_PASSWORD,
-                                               first_name="Demo", last_name="Mitglied", organisation=member_org,
-                                               preferred_language="de")
+    member_org = Organisation.objects.get(slug="de-verbundwerk")
+    users["member"] = User.objects.create_user(
+        email="member@verbundwerk.example.org",
+        password=DEMO_PASSWORD,
+        first_name="Demo",
+        last_name="Mitglied",
+        organisation=member_org,
+        preferred_language="de",
+    )
     # Sharing in both directions: the agency shares every other German organisation with Yangzhou,
     # Yangzhou shares all its companies but the last three with the agency.
     for index, (org, _item, _people) in enumerate(german):
@@ -292,102 +478,176 @@ def load() -> None:
     for org in yz_orgs[:-3]:
         organisation_services.share_organisation(org, wfk, actor=users["partner"])
 
-    partnership = partnership_services.save_partnership(Partnership(
-        slug="kaiserslautern-yangzhou",
-        title=i18n(de="Wirtschaftsregion Kaiserslautern – Yangzhou", en="Kaiserslautern economic region – Yangzhou",
-                   zh_hans="凯泽斯劳滕经济区—扬州"),
-        agency=wfk, home_region=regions["kaiserslautern-economic-region"], partner_region=regions["yangzhou"],
-        areas=[Area.BUSINESS, Area.SCIENCE, Area.RESEARCH, Area.TECHNOLOGY, Area.CULTURE],
-        status=Partnership.Status.ACTIVE, owner=users["staff"], contact=leader, since=datetime.date(2019, 7, 1),
-        is_public=True,
-        description=i18n(
-            de="Aus dem 2019 unterzeichneten Memorandum sollen projektbasierte Partnerschaften in Wirtschaft, "
-               "Wissenschaft und Forschung werden. Das China-Kompetenzzentrum sammelt Projektideen von Unternehmen "
-               "und Instituten und organisiert Delegationsreisen in beide Richtungen.",
-            en="The memorandum signed in 2019 is to become project-based partnerships in business, science and "
-               "research. The China competence centre collects project ideas from companies and institutes and "
-               "organises delegation trips in both directions.",
-            zh_hans="2019年签署的备忘录将转化为经济、科学和研究领域的项目合作伙伴关系。中国能力中心收集企业和机构的项目构想，并组织双向代表团访问。",
+    partnership = partnership_services.save_partnership(
+        Partnership(
+            slug="kaiserslautern-yangzhou",
+            title=i18n(
+                de="Wirtschaftsregion Kaiserslautern – Yangzhou",
+                en="Kaiserslautern economic region – Yangzhou",
+                zh_hans="凯泽斯劳滕经济区—扬州",
+            ),
+            agency=wfk,
+            home_region=regions["kaiserslautern-economic-region"],
+            partner_region=regions["yangzhou"],
+            areas=[Area.BUSINESS, Area.SCIENCE, Area.RESEARCH, Area.TECHNOLOGY, Area.CULTURE],
+            status=Partnership.Status.ACTIVE,
+            owner=users["staff"],
+            contact=leader,
+            since=datetime.date(2019, 7, 1),
+            is_public=True,
+            description=i18n(
+                de="Aus dem 2019 unterzeichneten Memorandum sollen projektbasierte Partnerschaften in Wirtschaft, "
+                "Wissenschaft und Forschung werden. Das China-Kompetenzzentrum sammelt Projektideen von Unternehmen "
+                "und Instituten und organisiert Delegationsreisen in beide Richtungen.",
+                en="The memorandum signed in 2019 is to become project-based partnerships in business, science and "
+                "research. The China competence centre collects project ideas from companies and institutes and "
+                "organises delegation trips in both directions.",
+                zh_hans="2019年签署的备忘录将转化为经济、科学和研究领域的项目合作伙伴关系。中国能力中心收集企业和机构的项目构想，并组织双向代表团访问。",
+            ),
         ),
-    ), actor=users["staff"])
+        actor=users["staff"],
+    )
     partnership_services.share_partnership(partnership, yzb, actor=users["staff"])
 
-    mou = partnership_services.save_agreement(Agreement(
-        partnership=partnership, kind=Agreement.Kind.MOU,
-        title=i18n(de="Memorandum of Understanding über die Zusammenarbeit Kaiserslautern – Yangzhou",
-                   en="Memorandum of understanding on cooperation between Kaiserslautern and Yangzhou",
-                   zh_hans="凯泽斯劳滕与扬州合作谅解备忘录"),
-        goals=i18n(
-            de="Austausch und Kooperation in Wirtschaft, Wissenschaft, Forschung, Technologie und Kultur; "
-               "gegenseitige Delegationsbesuche; Unterstützung von Unternehmen beim Markteintritt.",
-            en="Exchange and cooperation in business, science, research, technology and culture; mutual "
-               "delegation visits; support for companies entering each other's market.",
-            zh_hans="在经济、科学、研究、技术和文化领域开展交流与合作；互派代表团；支持企业进入对方市场。",
+    mou = partnership_services.save_agreement(
+        Agreement(
+            partnership=partnership,
+            kind=Agreement.Kind.MOU,
+            title=i18n(
+                de="Memorandum of Understanding über die Zusammenarbeit Kaiserslautern – Yangzhou",
+                en="Memorandum of understanding on cooperation between Kaiserslautern and Yangzhou",
+                zh_hans="凯泽斯劳滕与扬州合作谅解备忘录",
+            ),
+            goals=i18n(
+                de="Austausch und Kooperation in Wirtschaft, Wissenschaft, Forschung, Technologie und Kultur; "
+                "gegenseitige Delegationsbesuche; Unterstützung von Unternehmen beim Markteintritt.",
+                en="Exchange and cooperation in business, science, research, technology and culture; mutual "
+                "delegation visits; support for companies entering each other's market.",
+                zh_hans="在经济、科学、研究、技术和文化领域开展交流与合作；互派代表团；支持企业进入对方市场。",
+            ),
+            areas=[Area.BUSINESS, Area.SCIENCE, Area.RESEARCH, Area.TECHNOLOGY, Area.CULTURE],
+            is_public=True,
         ),
-        areas=[Area.BUSINESS, Area.SCIENCE, Area.RESEARCH, Area.TECHNOLOGY, Area.CULTURE],
-        is_public=True,
-    ), actor=users["staff"])
+        actor=users["staff"],
+    )
     partnership_services.sign_agreement(
-        mou, signed_on=datetime.date(2019, 7, 1),
-        place={"de": "Kaiserslautern", "en": "Kaiserslautern", "zh-hans": "凯泽斯劳滕"}, actor=users["staff"],
+        mou,
+        signed_on=datetime.date(2019, 7, 1),
+        place={"de": "Kaiserslautern", "en": "Kaiserslautern", "zh-hans": "凯泽斯劳滕"},
+        actor=users["staff"],
     )
     partnership_services.change_agreement_status(mou, Agreement.Status.ACTIVE, actor=users["staff"])
     partnership_services.share_agreement(mou, yzb, actor=users["staff"])
     parties = [
-        (i18n(de="Stadt Kaiserslautern", en="City of Kaiserslautern", zh_hans="凯泽斯劳滕市"), regions["kaiserslautern"],
-         "Klaus Weichel", i18n(de="Oberbürgermeister", en="Lord Mayor", zh_hans="市长")),
-        (i18n(de="Landkreis Kaiserslautern", en="District of Kaiserslautern", zh_hans="凯泽斯劳滕县"),
-         regions["kaiserslautern-district"], "Ralf Leßmeister", i18n(de="Landrat", en="District Administrator",
-                                                                      zh_hans="县长")),
-        (i18n(de="Volksregierung der Stadt Yangzhou", en="Yangzhou Municipal People's Government",
-              zh_hans="扬州市人民政府"), regions["yangzhou"], "张宝娟", i18n(de="Bürgermeisterin", en="Mayor",
-                                                                            zh_hans="市长")),
+        (
+            i18n(de="Stadt Kaiserslautern", en="City of Kaiserslautern", zh_hans="凯泽斯劳滕市"),
+            regions["kaiserslautern"],
+            "Klaus Weichel",
+            i18n(de="Oberbürgermeister", en="Lord Mayor", zh_hans="市长"),
+        ),
+        (
+            i18n(de="Landkreis Kaiserslautern", en="District of Kaiserslautern", zh_hans="凯泽斯劳滕县"),
+            regions["kaiserslautern-district"],
+            "Ralf Leßmeister",
+            i18n(de="Landrat", en="District Administrator", zh_hans="县长"),
+        ),
+        (
+            i18n(
+                de="Volksregierung der Stadt Yangzhou",
+                en="Yangzhou Municipal People's Government",
+                zh_hans="扬州市人民政府",
+            ),
+            regions["yangzhou"],
+            "张宝娟",
+            i18n(de="Bürgermeisterin", en="Mayor", zh_hans="市长"),
+        ),
     ]
     for position, (name, region, signatory, office) in enumerate(parties):
         party = AgreementParty.objects.create(agreement=mou, name=name, region=region, position=position)
-        Signatory.objects.create(agreement=mou, party=party, name=signatory, name_latin=transliterate(signatory),
-                                 title=office, position=position)
-    partnership_services.save_agreement(Agreement(
-        partnership=partnership, kind=Agreement.Kind.LOI,
-        title=i18n(de="Absichtserklärung Hochschulkooperation Werkstoffe", en="Letter of intent on university "
-                   "cooperation in materials science", zh_hans="材料科学高校合作意向书"),
-        goals=i18n(de="Entwurf: gemeinsame Forschung zu Faserverbundwerkstoffen.",
-                   en="Draft: joint research on fibre-reinforced composites."),
-        areas=[Area.SCIENCE, Area.RESEARCH],
-    ), actor=users["staff"])
+        Signatory.objects.create(
+            agreement=mou,
+            party=party,
+            name=signatory,
+            name_latin=transliterate(signatory),
+            title=office,
+            position=position,
+        )
+    partnership_services.save_agreement(
+        Agreement(
+            partnership=partnership,
+            kind=Agreement.Kind.LOI,
+            title=i18n(
+                de="Absichtserklärung Hochschulkooperation Werkstoffe",
+                en="Letter of intent on university cooperation in materials science",
+                zh_hans="材料科学高校合作意向书",
+            ),
+            goals=i18n(
+                de="Entwurf: gemeinsame Forschung zu Faserverbundwerkstoffen.",
+                en="Draft: joint research on fibre-reinforced composites.",
+            ),
+            areas=[Area.SCIENCE, Area.RESEARCH],
+        ),
+        actor=users["staff"],
+    )
 
     today = timezone.localdate()
-    incoming = delegation_services.save_delegation(Delegation(
-        slug="yangzhou-delegation-to-kaiserslautern", partnership=partnership,
-        direction=Delegation.Direction.INCOMING, status=Delegation.Status.CONFIRMED,
-        start_date=today + datetime.timedelta(days=45), end_date=today + datetime.timedelta(days=49),
-        title=i18n(de="Delegation aus Yangzhou in Kaiserslautern", en="Yangzhou delegation visits Kaiserslautern",
-                   zh_hans="扬州代表团访问凯泽斯劳滕"),
-        description=i18n(de="21 Vertreterinnen und Vertreter aus Unternehmen und Behörden Yangzhous besuchen die "
-                            "Region; B2B-Gespräche mit Unternehmen aus Kaiserslautern.",
-                         en="21 representatives of Yangzhou companies and authorities visit the region; B2B "
-                            "meetings with Kaiserslautern companies.",
-                         zh_hans="扬州企业和政府部门的21名代表访问该地区，并与凯泽斯劳滕企业进行B2B洽谈。"),
-        is_public=True,
-    ), actor=users["staff"])
+    incoming = delegation_services.save_delegation(
+        Delegation(
+            slug="yangzhou-delegation-to-kaiserslautern",
+            partnership=partnership,
+            direction=Delegation.Direction.INCOMING,
+            status=Delegation.Status.CONFIRMED,
+            start_date=today + datetime.timedelta(days=45),
+            end_date=today + datetime.timedelta(days=49),
+            title=i18n(
+                de="Delegation aus Yangzhou in Kaiserslautern",
+                en="Yangzhou delegation visits Kaiserslautern",
+                zh_hans="扬州代表团访问凯泽斯劳滕",
+            ),
+            description=i18n(
+                de="21 Vertreterinnen und Vertreter aus Unternehmen und Behörden Yangzhous besuchen die "
+                "Region; B2B-Gespräche mit Unternehmen aus Kaiserslautern.",
+                en="21 representatives of Yangzhou companies and authorities visit the region; B2B "
+                "meetings with Kaiserslautern companies.",
+                zh_hans="扬州企业和政府部门的21名代表访问该地区，并与凯泽斯劳滕企业进行B2B洽谈。",
+            ),
+            is_public=True,
+        ),
+        actor=users["staff"],
+    )
     incoming.destinations.set([regions["kaiserslautern"], regions["kaiserslautern-district"]])
-    members = [person for _org, item, people in chinese for person, contact in zip(people, item["contacts"])
-               if contact.get("incoming_delegation")]
+    members = [
+        person
+        for _org, item, people in chinese
+        for person, contact in zip(people, item["contacts"], strict=True)
+        if contact.get("incoming_delegation")
+    ]
     for index, person in enumerate(members):
         delegation_services.add_member(incoming, person, actor=users["staff"], is_leader=index == 0)
     september = _next_september(today)
-    outgoing = delegation_services.save_delegation(Delegation(
-        slug="delegation-to-yangtze-river-delta", partnership=partnership,
-        direction=Delegation.Direction.OUTGOING, status=Delegation.Status.PLANNED,
-        start_date=september, end_date=september + datetime.timedelta(days=7),
-        title=i18n(de="Unternehmerreise nach Yangzhou, Nanjing und Shanghai",
-                   en="Business trip to Yangzhou, Nanjing and Shanghai", zh_hans="赴扬州、南京和上海商务考察"),
-        description=i18n(de="Delegationsreise im September in das Jangtse-Delta mit Firmenbesuchen und B2B-Gesprächen.",
-                         en="Delegation trip in September to the Yangtze River Delta with company visits and B2B "
-                            "meetings.",
-                         zh_hans="九月赴长三角的代表团考察，包括企业参观和B2B洽谈。"),
-        is_public=True,
-    ), actor=users["staff"])
+    outgoing = delegation_services.save_delegation(
+        Delegation(
+            slug="delegation-to-yangtze-river-delta",
+            partnership=partnership,
+            direction=Delegation.Direction.OUTGOING,
+            status=Delegation.Status.PLANNED,
+            start_date=september,
+            end_date=september + datetime.timedelta(days=7),
+            title=i18n(
+                de="Unternehmerreise nach Yangzhou, Nanjing und Shanghai",
+                en="Business trip to Yangzhou, Nanjing and Shanghai",
+                zh_hans="赴扬州、南京和上海商务考察",
+            ),
+            description=i18n(
+                de="Delegationsreise im September in das Jangtse-Delta mit Firmenbesuchen und B2B-Gesprächen.",
+                en="Delegation trip in September to the Yangtze River Delta with company visits and B2B "
+                "meetings.",
+                zh_hans="九月赴长三角的代表团考察，包括企业参观和B2B洽谈。",
+            ),
+            is_public=True,
+        ),
+        actor=users["staff"],
+    )
     outgoing.destinations.set([regions["yangzhou"], regions["nanjing"], regions["shanghai"]])
     partnership_services.share_partnership(partnership, yzb, actor=users["staff"])
     for delegation in (incoming, outgoing):
@@ -399,10 +659,12 @@ def _grant_staff_permissions(users: list[User]) -> None:
     from django.contrib.auth.models import Group, Permission
 
     group, _created = Group.objects.get_or_create(name="Agency staff")
-    perms = Permission.objects.filter(
-        content_type__app_label__in=["organisations", "partnerships", "delegations", "regions"]
-    ).exclude(content_type__model="naceactivity", codename__startswith=("add")).exclude(
-        codename__startswith="delete_region"
+    perms = (
+        Permission.objects.filter(
+            content_type__app_label__in=["organisations", "partnerships", "delegations", "regions"]
+        )
+        .exclude(content_type__model="naceactivity", codename__startswith=("add"))
+        .exclude(codename__startswith="delete_region")
     )
     group.permissions.set(perms)
     for user in users:

@@ -13,9 +13,36 @@ from functools import lru_cache
 from partnerhub.engines.scripts import has_han, is_han
 
 # Compound family names that the segmenter must not split from the given name wrongly.
-COMPOUND_SURNAMES = {"欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒", "夏侯", "令狐"}
+COMPOUND_SURNAMES = {
+    "欧阳",
+    "司马",
+    "上官",
+    "诸葛",
+    "东方",
+    "皇甫",
+    "尉迟",
+    "公孙",
+    "慕容",
+    "长孙",
+    "宇文",
+    "司徒",
+    "夏侯",
+    "令狐",
+}
 # Place names of partner regions that jieba's dictionary splits wrongly.
-USER_WORDS = ["凯泽斯劳滕", "莱茵兰-普法尔茨", "扬州", "仪征", "江都", "邗江", "广陵", "高邮", "宝应", "杭集", "长三角"]
+USER_WORDS = [
+    "凯泽斯劳滕",
+    "莱茵兰-普法尔茨",
+    "扬州",
+    "仪征",
+    "江都",
+    "邗江",
+    "广陵",
+    "高邮",
+    "宝应",
+    "杭集",
+    "长三角",
+]
 
 _jieba_lock = threading.Lock()
 

@@ -26,7 +26,17 @@ class NaceActivityAdmin(admin.ModelAdmin):
 class PersonInline(admin.StackedInline):
     model = Person
     extra = 0
-    fields = ["family_name", "given_name", "name_latin", "title", "role", "languages", "email", "phone", "consent"]
+    fields = [
+        "family_name",
+        "given_name",
+        "name_latin",
+        "title",
+        "role",
+        "languages",
+        "email",
+        "phone",
+        "consent",
+    ]
 
 
 @admin.register(Organisation)
@@ -42,7 +52,15 @@ class OrganisationAdmin(VisibilityAdminMixin, I18nModelAdmin):
         (_("Profile"), {"fields": ("description", "sectors", "keywords", "technologies", "founded")}),
         (
             _("Size"),
-            {"fields": ("headcount", "turnover_eur", "balance_sheet_eur", "size_class_computed", "size_class_override")},
+            {
+                "fields": (
+                    "headcount",
+                    "turnover_eur",
+                    "balance_sheet_eur",
+                    "size_class_computed",
+                    "size_class_override",
+                )
+            },
         ),
         (_("Visibility"), {"fields": ("is_public", "shared_with")}),
     )

@@ -84,7 +84,10 @@ class Organisation(models.Model):
         help_text=_("Generated as pinyin for Chinese names; you may correct it."),
     )
     name_translations = I18nCharField(
-        _("name in other languages"), max_length=300, blank=True, help_text=_("E.g. the English company name.")
+        _("name in other languages"),
+        max_length=300,
+        blank=True,
+        help_text=_("E.g. the English company name."),
     )
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     region = models.ForeignKey(
@@ -104,7 +107,11 @@ class Organisation(models.Model):
     turnover_eur = models.PositiveBigIntegerField(_("annual turnover (EUR)"), null=True, blank=True)
     balance_sheet_eur = models.PositiveBigIntegerField(_("balance-sheet total (EUR)"), null=True, blank=True)
     size_class_computed = models.CharField(
-        _("size class (computed)"), max_length=10, choices=SizeClassChoices.choices, blank=True, editable=False
+        _("size class (computed)"),
+        max_length=10,
+        choices=SizeClassChoices.choices,
+        blank=True,
+        editable=False,
     )
     size_class_override = models.CharField(
         _("size class (override)"),
@@ -122,7 +129,9 @@ class Organisation(models.Model):
         related_name="organisations",
     )
     is_public = models.BooleanField(
-        _("listed publicly"), default=False, help_text=_("Shown in the public directory (never its contacts).")
+        _("listed publicly"),
+        default=False,
+        help_text=_("Shown in the public directory (never its contacts)."),
     )
     shared_with = models.ManyToManyField(
         "agencies.Agency", verbose_name=_("shared with"), blank=True, related_name="shared_organisations"
@@ -259,7 +268,11 @@ class Person(models.Model):
     def display_name(self) -> str:
         """Own-script name, with the transliteration for readers who may not read that script."""
         name = self.full_name
-        if self.name_latin and self.name_latin != name and not (translation.get_language() or "").startswith("zh"):
+        if (
+            self.name_latin
+            and self.name_latin != name
+            and not (translation.get_language() or "").startswith("zh")
+        ):
             return f"{name} ({self.name_latin})"
         return name
 

@@ -25,17 +25,20 @@ def directory(request):
             organisations = organisations.filter(region__slug=data["region"])
         if data["size"]:
             organisations = organisations.filter(
-                Q(size_class_override=data["size"]) | Q(size_class_override="", size_class_computed=data["size"])
+                Q(size_class_override=data["size"])
+                | Q(size_class_override="", size_class_computed=data["size"])
             )
     elif form.is_bound:
         organisations = organisations.none()
-    page = Paginator(organisations.prefetch_related("sectors").order_by("name_latin", "name"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(
+        organisations.prefetch_related("sectors").order_by("name_latin", "name"), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "querystring": query.urlencode()}
-    template = "organisations/_results.html" if request.headers.get("HX-Request") else "organisations/directory.html"
+    template = (
+        "organisations/_results.html" if request.headers.get("HX-Request") else "organisations/directory.html"
+    )
     return render(request, template, context)
 
 

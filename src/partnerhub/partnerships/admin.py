@@ -4,7 +4,13 @@ from i18nfield.admin import I18nModelAdmin
 
 from partnerhub.core.admin import VisibilityAdminMixin
 from partnerhub.partnerships import services
-from partnerhub.partnerships.models import Agreement, AgreementDocument, AgreementParty, Partnership, Signatory
+from partnerhub.partnerships.models import (
+    Agreement,
+    AgreementDocument,
+    AgreementParty,
+    Partnership,
+    Signatory,
+)
 
 
 @admin.register(Partnership)

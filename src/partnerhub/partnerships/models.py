@@ -88,7 +88,9 @@ class Partnership(models.Model):
 
     def clean(self):
         if self.home_region_id and self.home_region_id == self.partner_region_id:
-            raise ValidationError({"partner_region": _("The partner region must differ from the home region.")})
+            raise ValidationError(
+                {"partner_region": _("The partner region must differ from the home region.")}
+            )
 
     @classmethod
     def visibility_q(cls, viewer: Viewer) -> Q:

@@ -53,7 +53,9 @@ def save_agreement(agreement: Agreement, *, actor) -> Agreement:
 
 
 @transaction.atomic
-def sign_agreement(agreement: Agreement, *, signed_on: datetime.date, place: dict[str, str], actor) -> Agreement:
+def sign_agreement(
+    agreement: Agreement, *, signed_on: datetime.date, place: dict[str, str], actor
+) -> Agreement:
     """Record the signing of a draft: date and place, status 'signed', validity starting that day."""
     if agreement.status != Agreement.Status.DRAFT:
         raise ValidationError(_("Only a draft can be signed."))
@@ -103,7 +105,9 @@ def share_agreement(agreement: Agreement, agency, *, actor) -> None:
 def check_document(uploaded) -> None:
     """Reject files that are too large or whose content is not an allowed document type."""
     if uploaded.size > MAX_DOCUMENT_BYTES:
-        raise ValidationError(_("The file is larger than %(mb)d MB.") % {"mb": MAX_DOCUMENT_BYTES // 1024 // 1024})
+        raise ValidationError(
+            _("The file is larger than %(mb)d MB.") % {"mb": MAX_DOCUMENT_BYTES // 1024 // 1024}
+        )
     head = uploaded.read(16)
     uploaded.seek(0)
     if not any(head.startswith(signature) for signature in DOCUMENT_SIGNATURES):

@@ -32,11 +32,21 @@ class Region(models.Model):
     native_name_latin = models.CharField(_("Latin transliteration"), max_length=200, blank=True)
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("part of"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("part of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     country = CountryField(_("country"))
     area_km2 = models.DecimalField(
-        _("area (km²)"), max_digits=10, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+        _("area (km²)"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
     )
     population = models.PositiveBigIntegerField(_("population"), null=True, blank=True)
     population_year = models.PositiveSmallIntegerField(
@@ -46,11 +56,19 @@ class Region(models.Model):
         validators=[MinValueValidator(1900), MaxValueValidator(2100)],
     )
     latitude = models.DecimalField(
-        _("latitude"), max_digits=8, decimal_places=5, null=True, blank=True,
+        _("latitude"),
+        max_digits=8,
+        decimal_places=5,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(-90), MaxValueValidator(90)],
     )
     longitude = models.DecimalField(
-        _("longitude"), max_digits=8, decimal_places=5, null=True, blank=True,
+        _("longitude"),
+        max_digits=8,
+        decimal_places=5,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
     description = I18nTextField(_("description"), blank=True)
@@ -67,13 +85,13 @@ class Region(models.Model):
     def __str__(self) -> str:
         return str(self.name) or self.native_name
 
-    def get_absolute_url(self) -> str:
-        return reverse("regions:detail", args=[self.slug])
-
     def save(self, *args, **kwargs):
         if not self.native_name_latin:
             self.native_name_latin = transliterate(self.native_name)
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("regions:detail", args=[self.slug])
 
     @property
     def density(self) -> float | None:

@@ -5,28 +5,48 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Agency',
+            name="Agency",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(unique=True, verbose_name='short name')),
-                ('name', i18nfield.fields.I18nCharField(max_length=300, verbose_name='name')),
-                ('kind', models.CharField(choices=[('development_agency', 'business-development agency'), ('competence_centre', 'competence centre'), ('government_bureau', 'government bureau'), ('chamber', 'chamber'), ('other', 'other')], default='development_agency', max_length=30, verbose_name='kind')),
-                ('description', i18nfield.fields.I18nTextField(blank=True, verbose_name='description')),
-                ('website', models.URLField(blank=True, verbose_name='website')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='public e-mail address')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(unique=True, verbose_name="short name")),
+                ("name", i18nfield.fields.I18nCharField(max_length=300, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("development_agency", "business-development agency"),
+                            ("competence_centre", "competence centre"),
+                            ("government_bureau", "government bureau"),
+                            ("chamber", "chamber"),
+                            ("other", "other"),
+                        ],
+                        default="development_agency",
+                        max_length=30,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("description", i18nfield.fields.I18nTextField(blank=True, verbose_name="description")),
+                ("website", models.URLField(blank=True, verbose_name="website")),
+                (
+                    "email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="public e-mail address"),
+                ),
             ],
             options={
-                'verbose_name': 'agency',
-                'verbose_name_plural': 'agencies',
-                'ordering': ['slug'],
+                "verbose_name": "agency",
+                "verbose_name_plural": "agencies",
+                "ordering": ["slug"],
             },
         ),
     ]

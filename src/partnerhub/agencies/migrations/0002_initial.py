@@ -5,34 +5,61 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('agencies', '0001_initial'),
-        ('organisations', '0001_initial'),
-        ('regions', '0001_initial'),
+        ("agencies", "0001_initial"),
+        ("organisations", "0001_initial"),
+        ("regions", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='agency',
-            name='contact',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='organisations.person', verbose_name='contact person'),
+            model_name="agency",
+            name="contact",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="organisations.person",
+                verbose_name="contact person",
+            ),
         ),
         migrations.AddField(
-            model_name='agency',
-            name='organisation',
-            field=models.OneToOneField(blank=True, help_text="The organisation entry that holds the agency's address and contact persons.", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='agency', to='organisations.organisation', verbose_name='organisation record'),
+            model_name="agency",
+            name="organisation",
+            field=models.OneToOneField(
+                blank=True,
+                help_text="The organisation entry that holds the agency's address and contact persons.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="agency",
+                to="organisations.organisation",
+                verbose_name="organisation record",
+            ),
         ),
         migrations.AddField(
-            model_name='agency',
-            name='parent',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='units', to='agencies.agency', verbose_name='part of'),
+            model_name="agency",
+            name="parent",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="units",
+                to="agencies.agency",
+                verbose_name="part of",
+            ),
         ),
         migrations.AddField(
-            model_name='agency',
-            name='region',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='regions.region', verbose_name='region'),
+            model_name="agency",
+            name="region",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                to="regions.region",
+                verbose_name="region",
+            ),
         ),
     ]

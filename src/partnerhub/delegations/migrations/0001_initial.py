@@ -5,41 +5,69 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Delegation',
+            name="Delegation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(unique=True, verbose_name='short name')),
-                ('title', i18nfield.fields.I18nCharField(max_length=300, verbose_name='title')),
-                ('direction', models.CharField(choices=[('incoming', 'incoming'), ('outgoing', 'outgoing')], max_length=10, verbose_name='direction')),
-                ('start_date', models.DateField(verbose_name='from')),
-                ('end_date', models.DateField(verbose_name='until')),
-                ('description', i18nfield.fields.I18nTextField(blank=True, verbose_name='description')),
-                ('status', models.CharField(choices=[('planned', 'planned'), ('confirmed', 'confirmed'), ('completed', 'completed'), ('cancelled', 'cancelled')], default='planned', max_length=20, verbose_name='status')),
-                ('is_public', models.BooleanField(default=False, verbose_name='public')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(unique=True, verbose_name="short name")),
+                ("title", i18nfield.fields.I18nCharField(max_length=300, verbose_name="title")),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[("incoming", "incoming"), ("outgoing", "outgoing")],
+                        max_length=10,
+                        verbose_name="direction",
+                    ),
+                ),
+                ("start_date", models.DateField(verbose_name="from")),
+                ("end_date", models.DateField(verbose_name="until")),
+                ("description", i18nfield.fields.I18nTextField(blank=True, verbose_name="description")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "planned"),
+                            ("confirmed", "confirmed"),
+                            ("completed", "completed"),
+                            ("cancelled", "cancelled"),
+                        ],
+                        default="planned",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("is_public", models.BooleanField(default=False, verbose_name="public")),
             ],
             options={
-                'verbose_name': 'delegation trip',
-                'verbose_name_plural': 'delegation trips',
-                'ordering': ['start_date', 'pk'],
+                "verbose_name": "delegation trip",
+                "verbose_name_plural": "delegation trips",
+                "ordering": ["start_date", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='DelegationMember',
+            name="DelegationMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('is_leader', models.BooleanField(default=False, verbose_name='head of delegation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("is_leader", models.BooleanField(default=False, verbose_name="head of delegation")),
             ],
             options={
-                'verbose_name': 'delegation member',
-                'verbose_name_plural': 'delegation members',
+                "verbose_name": "delegation member",
+                "verbose_name_plural": "delegation members",
             },
         ),
     ]

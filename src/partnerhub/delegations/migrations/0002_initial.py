@@ -5,45 +5,67 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('agencies', '0002_initial'),
-        ('delegations', '0001_initial'),
-        ('organisations', '0002_initial'),
-        ('partnerships', '0001_initial'),
-        ('regions', '0001_initial'),
+        ("agencies", "0002_initial"),
+        ("delegations", "0001_initial"),
+        ("organisations", "0002_initial"),
+        ("partnerships", "0001_initial"),
+        ("regions", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='delegation',
-            name='destinations',
-            field=models.ManyToManyField(blank=True, related_name='delegation_visits', to='regions.region', verbose_name='destinations'),
+            model_name="delegation",
+            name="destinations",
+            field=models.ManyToManyField(
+                blank=True, related_name="delegation_visits", to="regions.region", verbose_name="destinations"
+            ),
         ),
         migrations.AddField(
-            model_name='delegation',
-            name='partnership',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='delegations', to='partnerships.partnership', verbose_name='partnership'),
+            model_name="delegation",
+            name="partnership",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="delegations",
+                to="partnerships.partnership",
+                verbose_name="partnership",
+            ),
         ),
         migrations.AddField(
-            model_name='delegation',
-            name='shared_with',
-            field=models.ManyToManyField(blank=True, related_name='shared_delegations', to='agencies.agency', verbose_name='shared with'),
+            model_name="delegation",
+            name="shared_with",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="shared_delegations",
+                to="agencies.agency",
+                verbose_name="shared with",
+            ),
         ),
         migrations.AddField(
-            model_name='delegationmember',
-            name='delegation',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='members', to='delegations.delegation'),
+            model_name="delegationmember",
+            name="delegation",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="members",
+                to="delegations.delegation",
+            ),
         ),
         migrations.AddField(
-            model_name='delegationmember',
-            name='person',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='delegations', to='organisations.person', verbose_name='person'),
+            model_name="delegationmember",
+            name="person",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="delegations",
+                to="organisations.person",
+                verbose_name="person",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='delegationmember',
-            constraint=models.UniqueConstraint(fields=('delegation', 'person'), name='unique_delegation_member'),
+            model_name="delegationmember",
+            constraint=models.UniqueConstraint(
+                fields=("delegation", "person"), name="unique_delegation_member"
+            ),
         ),
     ]

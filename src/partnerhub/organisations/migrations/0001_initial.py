@@ -7,85 +7,225 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('agencies', '0001_initial'),
+        ("agencies", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('family_name', models.CharField(max_length=100, verbose_name='family name')),
-                ('given_name', models.CharField(blank=True, max_length=100, verbose_name='given name')),
-                ('name_latin', models.CharField(blank=True, help_text='Generated as pinyin (family name first) for Chinese names; you may correct it.', max_length=200, verbose_name='Latin transliteration')),
-                ('title', models.CharField(blank=True, max_length=50, verbose_name='academic title')),
-                ('role', i18nfield.fields.I18nCharField(blank=True, max_length=200, verbose_name='position')),
-                ('languages', models.JSONField(blank=True, default=list, verbose_name='languages spoken')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
-                ('phone', models.CharField(blank=True, max_length=50, verbose_name='phone')),
-                ('consent', models.CharField(choices=[('unknown', 'not asked yet'), ('granted', 'agreed to be contacted'), ('withdrawn', 'withdrew consent')], default='unknown', max_length=20, verbose_name='consent to be contacted')),
-                ('consent_changed_at', models.DateTimeField(blank=True, null=True, verbose_name='consent changed')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("family_name", models.CharField(max_length=100, verbose_name="family name")),
+                ("given_name", models.CharField(blank=True, max_length=100, verbose_name="given name")),
+                (
+                    "name_latin",
+                    models.CharField(
+                        blank=True,
+                        help_text="Generated as pinyin (family name first) for Chinese names; you may correct it.",
+                        max_length=200,
+                        verbose_name="Latin transliteration",
+                    ),
+                ),
+                ("title", models.CharField(blank=True, max_length=50, verbose_name="academic title")),
+                ("role", i18nfield.fields.I18nCharField(blank=True, max_length=200, verbose_name="position")),
+                ("languages", models.JSONField(blank=True, default=list, verbose_name="languages spoken")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="e-mail")),
+                ("phone", models.CharField(blank=True, max_length=50, verbose_name="phone")),
+                (
+                    "consent",
+                    models.CharField(
+                        choices=[
+                            ("unknown", "not asked yet"),
+                            ("granted", "agreed to be contacted"),
+                            ("withdrawn", "withdrew consent"),
+                        ],
+                        default="unknown",
+                        max_length=20,
+                        verbose_name="consent to be contacted",
+                    ),
+                ),
+                (
+                    "consent_changed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="consent changed"),
+                ),
             ],
             options={
-                'verbose_name': 'person',
-                'verbose_name_plural': 'persons',
-                'ordering': ['name_latin', 'family_name'],
+                "verbose_name": "person",
+                "verbose_name_plural": "persons",
+                "ordering": ["name_latin", "family_name"],
             },
         ),
         migrations.CreateModel(
-            name='NaceActivity',
+            name="NaceActivity",
             fields=[
-                ('code', models.CharField(max_length=5, primary_key=True, serialize=False, verbose_name='code')),
-                ('level', models.PositiveSmallIntegerField(choices=[(1, 'section'), (2, 'division'), (3, 'group'), (4, 'class')], verbose_name='level')),
-                ('section', models.CharField(db_index=True, max_length=1, verbose_name='section')),
-                ('name_en', models.CharField(max_length=300)),
-                ('name_de', models.CharField(max_length=300)),
-                ('name_zh', models.CharField(max_length=300)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='children', to='organisations.naceactivity')),
+                (
+                    "code",
+                    models.CharField(max_length=5, primary_key=True, serialize=False, verbose_name="code"),
+                ),
+                (
+                    "level",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "section"), (2, "division"), (3, "group"), (4, "class")],
+                        verbose_name="level",
+                    ),
+                ),
+                ("section", models.CharField(db_index=True, max_length=1, verbose_name="section")),
+                ("name_en", models.CharField(max_length=300)),
+                ("name_de", models.CharField(max_length=300)),
+                ("name_zh", models.CharField(max_length=300)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="children",
+                        to="organisations.naceactivity",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'NACE activity',
-                'verbose_name_plural': 'NACE activities',
-                'ordering': ['section', 'code'],
+                "verbose_name": "NACE activity",
+                "verbose_name_plural": "NACE activities",
+                "ordering": ["section", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=80, unique=True, verbose_name='short name')),
-                ('name', models.CharField(help_text="In the organisation's own script.", max_length=300, verbose_name='name')),
-                ('name_latin', models.CharField(blank=True, help_text='Generated as pinyin for Chinese names; you may correct it.', max_length=300, verbose_name='Latin transliteration')),
-                ('name_translations', i18nfield.fields.I18nCharField(blank=True, help_text='E.g. the English company name.', max_length=300, verbose_name='name in other languages')),
-                ('kind', models.CharField(choices=[('startup', 'start-up'), ('sme', 'SME'), ('large_company', 'large company'), ('research_institute', 'research institute'), ('university', 'university'), ('public_body', 'public body'), ('chamber', 'chamber'), ('association', 'association')], max_length=30, verbose_name='kind')),
-                ('street', models.CharField(blank=True, max_length=200, verbose_name='street and number')),
-                ('postal_code', models.CharField(blank=True, max_length=20, verbose_name='postal code')),
-                ('city', models.CharField(blank=True, max_length=100, verbose_name='city')),
-                ('country', django_countries.fields.CountryField(max_length=2, verbose_name='country')),
-                ('website', models.URLField(blank=True, verbose_name='website')),
-                ('description', i18nfield.fields.I18nTextField(blank=True, verbose_name='description')),
-                ('founded', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='founded')),
-                ('headcount', models.PositiveIntegerField(blank=True, null=True, verbose_name='employees')),
-                ('turnover_eur', models.PositiveBigIntegerField(blank=True, null=True, verbose_name='annual turnover (EUR)')),
-                ('balance_sheet_eur', models.PositiveBigIntegerField(blank=True, null=True, verbose_name='balance-sheet total (EUR)')),
-                ('size_class_computed', models.CharField(blank=True, choices=[('micro', 'micro enterprise'), ('small', 'small enterprise'), ('medium', 'medium-sized enterprise'), ('large', 'large enterprise')], editable=False, max_length=10, verbose_name='size class (computed)')),
-                ('size_class_override', models.CharField(blank=True, choices=[('micro', 'micro enterprise'), ('small', 'small enterprise'), ('medium', 'medium-sized enterprise'), ('large', 'large enterprise')], help_text='Set only when the computed EU size class is wrong, e.g. for a company within a group.', max_length=10, verbose_name='size class (override)')),
-                ('keywords', models.JSONField(blank=True, default=list, verbose_name='keywords')),
-                ('technologies', models.JSONField(blank=True, default=list, verbose_name='technologies')),
-                ('is_public', models.BooleanField(default=False, help_text='Shown in the public directory (never its contacts).', verbose_name='listed publicly')),
-                ('search_document', models.TextField(blank=True, editable=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('owner_agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='organisations', to='agencies.agency', verbose_name='maintained by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=80, unique=True, verbose_name="short name")),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="In the organisation's own script.", max_length=300, verbose_name="name"
+                    ),
+                ),
+                (
+                    "name_latin",
+                    models.CharField(
+                        blank=True,
+                        help_text="Generated as pinyin for Chinese names; you may correct it.",
+                        max_length=300,
+                        verbose_name="Latin transliteration",
+                    ),
+                ),
+                (
+                    "name_translations",
+                    i18nfield.fields.I18nCharField(
+                        blank=True,
+                        help_text="E.g. the English company name.",
+                        max_length=300,
+                        verbose_name="name in other languages",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("startup", "start-up"),
+                            ("sme", "SME"),
+                            ("large_company", "large company"),
+                            ("research_institute", "research institute"),
+                            ("university", "university"),
+                            ("public_body", "public body"),
+                            ("chamber", "chamber"),
+                            ("association", "association"),
+                        ],
+                        max_length=30,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("street", models.CharField(blank=True, max_length=200, verbose_name="street and number")),
+                ("postal_code", models.CharField(blank=True, max_length=20, verbose_name="postal code")),
+                ("city", models.CharField(blank=True, max_length=100, verbose_name="city")),
+                ("country", django_countries.fields.CountryField(max_length=2, verbose_name="country")),
+                ("website", models.URLField(blank=True, verbose_name="website")),
+                ("description", i18nfield.fields.I18nTextField(blank=True, verbose_name="description")),
+                ("founded", models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="founded")),
+                ("headcount", models.PositiveIntegerField(blank=True, null=True, verbose_name="employees")),
+                (
+                    "turnover_eur",
+                    models.PositiveBigIntegerField(
+                        blank=True, null=True, verbose_name="annual turnover (EUR)"
+                    ),
+                ),
+                (
+                    "balance_sheet_eur",
+                    models.PositiveBigIntegerField(
+                        blank=True, null=True, verbose_name="balance-sheet total (EUR)"
+                    ),
+                ),
+                (
+                    "size_class_computed",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("micro", "micro enterprise"),
+                            ("small", "small enterprise"),
+                            ("medium", "medium-sized enterprise"),
+                            ("large", "large enterprise"),
+                        ],
+                        editable=False,
+                        max_length=10,
+                        verbose_name="size class (computed)",
+                    ),
+                ),
+                (
+                    "size_class_override",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("micro", "micro enterprise"),
+                            ("small", "small enterprise"),
+                            ("medium", "medium-sized enterprise"),
+                            ("large", "large enterprise"),
+                        ],
+                        help_text="Set only when the computed EU size class is wrong, e.g. for a company within a group.",
+                        max_length=10,
+                        verbose_name="size class (override)",
+                    ),
+                ),
+                ("keywords", models.JSONField(blank=True, default=list, verbose_name="keywords")),
+                ("technologies", models.JSONField(blank=True, default=list, verbose_name="technologies")),
+                (
+                    "is_public",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Shown in the public directory (never its contacts).",
+                        verbose_name="listed publicly",
+                    ),
+                ),
+                ("search_document", models.TextField(blank=True, editable=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "owner_agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="organisations",
+                        to="agencies.agency",
+                        verbose_name="maintained by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'organisation',
-                'verbose_name_plural': 'organisations',
-                'ordering': ['name_latin', 'name'],
+                "verbose_name": "organisation",
+                "verbose_name_plural": "organisations",
+                "ordering": ["name_latin", "name"],
             },
         ),
     ]

@@ -5,34 +5,53 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('agencies', '0002_initial'),
-        ('organisations', '0001_initial'),
-        ('regions', '0001_initial'),
+        ("agencies", "0002_initial"),
+        ("organisations", "0001_initial"),
+        ("regions", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='organisation',
-            name='region',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='organisations', to='regions.region', verbose_name='region'),
+            model_name="organisation",
+            name="region",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="organisations",
+                to="regions.region",
+                verbose_name="region",
+            ),
         ),
         migrations.AddField(
-            model_name='organisation',
-            name='sectors',
-            field=models.ManyToManyField(blank=True, related_name='organisations', to='organisations.naceactivity', verbose_name='sectors (NACE Rev. 2)'),
+            model_name="organisation",
+            name="sectors",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="organisations",
+                to="organisations.naceactivity",
+                verbose_name="sectors (NACE Rev. 2)",
+            ),
         ),
         migrations.AddField(
-            model_name='organisation',
-            name='shared_with',
-            field=models.ManyToManyField(blank=True, related_name='shared_organisations', to='agencies.agency', verbose_name='shared with'),
+            model_name="organisation",
+            name="shared_with",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="shared_organisations",
+                to="agencies.agency",
+                verbose_name="shared with",
+            ),
         ),
         migrations.AddField(
-            model_name='person',
-            name='organisation',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='people', to='organisations.organisation', verbose_name='organisation'),
+            model_name="person",
+            name="organisation",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="people",
+                to="organisations.organisation",
+                verbose_name="organisation",
+            ),
         ),
     ]

@@ -9,115 +9,322 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('agencies', '0002_initial'),
-        ('organisations', '0002_initial'),
-        ('regions', '0001_initial'),
+        ("agencies", "0002_initial"),
+        ("organisations", "0002_initial"),
+        ("regions", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Agreement',
+            name="Agreement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('mou', 'memorandum of understanding'), ('framework', 'framework agreement'), ('loi', 'letter of intent'), ('contract', 'contract')], max_length=20, verbose_name='kind')),
-                ('title', i18nfield.fields.I18nCharField(max_length=300, verbose_name='title')),
-                ('signed_on', models.DateField(blank=True, null=True, verbose_name='date of signing')),
-                ('signed_at_place', i18nfield.fields.I18nCharField(blank=True, max_length=200, verbose_name='place of signing')),
-                ('goals', i18nfield.fields.I18nTextField(blank=True, verbose_name='goals')),
-                ('areas', partnerhub.core.fields.ChoiceListField(blank=True, default=list, verbose_name='areas')),
-                ('valid_from', models.DateField(blank=True, null=True, verbose_name='valid from')),
-                ('valid_until', models.DateField(blank=True, null=True, verbose_name='valid until')),
-                ('status', models.CharField(choices=[('draft', 'draft'), ('signed', 'signed'), ('active', 'active'), ('expired', 'expired'), ('terminated', 'terminated')], default='draft', max_length=20, verbose_name='status')),
-                ('is_public', models.BooleanField(default=False, verbose_name='public')),
-                ('shared_with', models.ManyToManyField(blank=True, related_name='shared_agreements', to='agencies.agency', verbose_name='shared with')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("mou", "memorandum of understanding"),
+                            ("framework", "framework agreement"),
+                            ("loi", "letter of intent"),
+                            ("contract", "contract"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("title", i18nfield.fields.I18nCharField(max_length=300, verbose_name="title")),
+                ("signed_on", models.DateField(blank=True, null=True, verbose_name="date of signing")),
+                (
+                    "signed_at_place",
+                    i18nfield.fields.I18nCharField(
+                        blank=True, max_length=200, verbose_name="place of signing"
+                    ),
+                ),
+                ("goals", i18nfield.fields.I18nTextField(blank=True, verbose_name="goals")),
+                (
+                    "areas",
+                    partnerhub.core.fields.ChoiceListField(blank=True, default=list, verbose_name="areas"),
+                ),
+                ("valid_from", models.DateField(blank=True, null=True, verbose_name="valid from")),
+                ("valid_until", models.DateField(blank=True, null=True, verbose_name="valid until")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "draft"),
+                            ("signed", "signed"),
+                            ("active", "active"),
+                            ("expired", "expired"),
+                            ("terminated", "terminated"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("is_public", models.BooleanField(default=False, verbose_name="public")),
+                (
+                    "shared_with",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="shared_agreements",
+                        to="agencies.agency",
+                        verbose_name="shared with",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'agreement',
-                'verbose_name_plural': 'agreements',
-                'ordering': ['-signed_on', 'pk'],
+                "verbose_name": "agreement",
+                "verbose_name_plural": "agreements",
+                "ordering": ["-signed_on", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='AgreementDocument',
+            name="AgreementDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', i18nfield.fields.I18nCharField(max_length=200, verbose_name='title')),
-                ('language', models.CharField(blank=True, choices=[('de', 'German'), ('en', 'English'), ('zh-hans', 'Simplified Chinese')], max_length=10, verbose_name='language')),
-                ('file', models.FileField(upload_to=partnerhub.partnerships.models.agreement_document_path, verbose_name='file')),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True, verbose_name='uploaded')),
-                ('agreement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='documents', to='partnerships.agreement')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", i18nfield.fields.I18nCharField(max_length=200, verbose_name="title")),
+                (
+                    "language",
+                    models.CharField(
+                        blank=True,
+                        choices=[("de", "German"), ("en", "English"), ("zh-hans", "Simplified Chinese")],
+                        max_length=10,
+                        verbose_name="language",
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        upload_to=partnerhub.partnerships.models.agreement_document_path, verbose_name="file"
+                    ),
+                ),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True, verbose_name="uploaded")),
+                (
+                    "agreement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="documents",
+                        to="partnerships.agreement",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'document',
-                'verbose_name_plural': 'documents',
-                'ordering': ['pk'],
+                "verbose_name": "document",
+                "verbose_name_plural": "documents",
+                "ordering": ["pk"],
             },
         ),
         migrations.CreateModel(
-            name='AgreementParty',
+            name="AgreementParty",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', i18nfield.fields.I18nCharField(max_length=300, verbose_name='name')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
-                ('agency', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='agencies.agency', verbose_name='agency')),
-                ('agreement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='parties', to='partnerships.agreement')),
-                ('region', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='regions.region', verbose_name='region')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", i18nfield.fields.I18nCharField(max_length=300, verbose_name="name")),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="agencies.agency",
+                        verbose_name="agency",
+                    ),
+                ),
+                (
+                    "agreement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="parties",
+                        to="partnerships.agreement",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="regions.region",
+                        verbose_name="region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'party',
-                'verbose_name_plural': 'parties',
-                'ordering': ['position', 'pk'],
+                "verbose_name": "party",
+                "verbose_name_plural": "parties",
+                "ordering": ["position", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Partnership',
+            name="Partnership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(unique=True, verbose_name='short name')),
-                ('title', i18nfield.fields.I18nCharField(max_length=300, verbose_name='title')),
-                ('areas', partnerhub.core.fields.ChoiceListField(blank=True, default=list, verbose_name='areas')),
-                ('status', models.CharField(choices=[('proposed', 'proposed'), ('active', 'active'), ('dormant', 'dormant'), ('ended', 'ended')], default='proposed', max_length=20, verbose_name='status')),
-                ('since', models.DateField(blank=True, null=True, verbose_name='since')),
-                ('description', i18nfield.fields.I18nTextField(blank=True, verbose_name='description')),
-                ('is_public', models.BooleanField(default=False, verbose_name='public')),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='partnerships', to='agencies.agency', verbose_name='agency')),
-                ('contact', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='organisations.person', verbose_name='contact person')),
-                ('home_region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region', verbose_name='home region')),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='owned_partnerships', to=settings.AUTH_USER_MODEL, verbose_name='owner')),
-                ('partner_region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='partnerships_as_partner', to='regions.region', verbose_name='partner region')),
-                ('shared_with', models.ManyToManyField(blank=True, related_name='shared_partnerships', to='agencies.agency', verbose_name='shared with')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(unique=True, verbose_name="short name")),
+                ("title", i18nfield.fields.I18nCharField(max_length=300, verbose_name="title")),
+                (
+                    "areas",
+                    partnerhub.core.fields.ChoiceListField(blank=True, default=list, verbose_name="areas"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("proposed", "proposed"),
+                            ("active", "active"),
+                            ("dormant", "dormant"),
+                            ("ended", "ended"),
+                        ],
+                        default="proposed",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("since", models.DateField(blank=True, null=True, verbose_name="since")),
+                ("description", i18nfield.fields.I18nTextField(blank=True, verbose_name="description")),
+                ("is_public", models.BooleanField(default=False, verbose_name="public")),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="partnerships",
+                        to="agencies.agency",
+                        verbose_name="agency",
+                    ),
+                ),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="organisations.person",
+                        verbose_name="contact person",
+                    ),
+                ),
+                (
+                    "home_region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="home region",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="owned_partnerships",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="owner",
+                    ),
+                ),
+                (
+                    "partner_region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="partnerships_as_partner",
+                        to="regions.region",
+                        verbose_name="partner region",
+                    ),
+                ),
+                (
+                    "shared_with",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="shared_partnerships",
+                        to="agencies.agency",
+                        verbose_name="shared with",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'partnership',
-                'verbose_name_plural': 'partnerships',
-                'ordering': ['slug'],
+                "verbose_name": "partnership",
+                "verbose_name_plural": "partnerships",
+                "ordering": ["slug"],
             },
         ),
         migrations.AddField(
-            model_name='agreement',
-            name='partnership',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='agreements', to='partnerships.partnership', verbose_name='partnership'),
+            model_name="agreement",
+            name="partnership",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="agreements",
+                to="partnerships.partnership",
+                verbose_name="partnership",
+            ),
         ),
         migrations.CreateModel(
-            name='Signatory',
+            name="Signatory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text="In the person's own script.", max_length=200, verbose_name='name')),
-                ('name_latin', models.CharField(blank=True, max_length=200, verbose_name='Latin transliteration')),
-                ('title', i18nfield.fields.I18nCharField(max_length=200, verbose_name='title / office')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
-                ('agreement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='signatories', to='partnerships.agreement')),
-                ('party', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='signatories', to='partnerships.agreementparty', verbose_name='on behalf of')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="In the person's own script.", max_length=200, verbose_name="name"
+                    ),
+                ),
+                (
+                    "name_latin",
+                    models.CharField(blank=True, max_length=200, verbose_name="Latin transliteration"),
+                ),
+                ("title", i18nfield.fields.I18nCharField(max_length=200, verbose_name="title / office")),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
+                (
+                    "agreement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="signatories",
+                        to="partnerships.agreement",
+                    ),
+                ),
+                (
+                    "party",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="signatories",
+                        to="partnerships.agreementparty",
+                        verbose_name="on behalf of",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'signatory',
-                'verbose_name_plural': 'signatories',
-                'ordering': ['position', 'pk'],
+                "verbose_name": "signatory",
+                "verbose_name_plural": "signatories",
+                "ordering": ["position", "pk"],
             },
         ),
     ]

@@ -8,38 +8,136 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('organisations', '0001_initial'),
+        ("organisations", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(unique=True, verbose_name='short name')),
-                ('name', i18nfield.fields.I18nCharField(max_length=200, verbose_name='name')),
-                ('native_name', models.CharField(help_text='For example 扬州市 or Kaiserslautern.', max_length=200, verbose_name='name in its own script')),
-                ('native_name_latin', models.CharField(blank=True, max_length=200, verbose_name='Latin transliteration')),
-                ('kind', models.CharField(choices=[('country', 'country'), ('state', 'state / province'), ('metropolitan_region', 'metropolitan region'), ('prefecture_city', 'prefecture-level city'), ('district', 'district'), ('city', 'city'), ('county_city', 'county-level city'), ('economic_area', 'economic area')], max_length=30, verbose_name='kind')),
-                ('country', django_countries.fields.CountryField(max_length=2, verbose_name='country')),
-                ('area_km2', models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='area (km²)')),
-                ('population', models.PositiveBigIntegerField(blank=True, null=True, verbose_name='population')),
-                ('population_year', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1900), django.core.validators.MaxValueValidator(2100)], verbose_name='population as of')),
-                ('latitude', models.DecimalField(blank=True, decimal_places=5, max_digits=8, null=True, validators=[django.core.validators.MinValueValidator(-90), django.core.validators.MaxValueValidator(90)], verbose_name='latitude')),
-                ('longitude', models.DecimalField(blank=True, decimal_places=5, max_digits=8, null=True, validators=[django.core.validators.MinValueValidator(-180), django.core.validators.MaxValueValidator(180)], verbose_name='longitude')),
-                ('description', i18nfield.fields.I18nTextField(blank=True, verbose_name='description')),
-                ('strengths', i18nfield.fields.I18nTextField(blank=True, verbose_name='location strengths')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='regions.region', verbose_name='part of')),
-                ('strength_sectors', models.ManyToManyField(blank=True, related_name='strong_in', to='organisations.naceactivity', verbose_name='strong sectors')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(unique=True, verbose_name="short name")),
+                ("name", i18nfield.fields.I18nCharField(max_length=200, verbose_name="name")),
+                (
+                    "native_name",
+                    models.CharField(
+                        help_text="For example 扬州市 or Kaiserslautern.",
+                        max_length=200,
+                        verbose_name="name in its own script",
+                    ),
+                ),
+                (
+                    "native_name_latin",
+                    models.CharField(blank=True, max_length=200, verbose_name="Latin transliteration"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("country", "country"),
+                            ("state", "state / province"),
+                            ("metropolitan_region", "metropolitan region"),
+                            ("prefecture_city", "prefecture-level city"),
+                            ("district", "district"),
+                            ("city", "city"),
+                            ("county_city", "county-level city"),
+                            ("economic_area", "economic area"),
+                        ],
+                        max_length=30,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("country", django_countries.fields.CountryField(max_length=2, verbose_name="country")),
+                (
+                    "area_km2",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=10,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="area (km²)",
+                    ),
+                ),
+                (
+                    "population",
+                    models.PositiveBigIntegerField(blank=True, null=True, verbose_name="population"),
+                ),
+                (
+                    "population_year",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1900),
+                            django.core.validators.MaxValueValidator(2100),
+                        ],
+                        verbose_name="population as of",
+                    ),
+                ),
+                (
+                    "latitude",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=5,
+                        max_digits=8,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(-90),
+                            django.core.validators.MaxValueValidator(90),
+                        ],
+                        verbose_name="latitude",
+                    ),
+                ),
+                (
+                    "longitude",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=5,
+                        max_digits=8,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(-180),
+                            django.core.validators.MaxValueValidator(180),
+                        ],
+                        verbose_name="longitude",
+                    ),
+                ),
+                ("description", i18nfield.fields.I18nTextField(blank=True, verbose_name="description")),
+                ("strengths", i18nfield.fields.I18nTextField(blank=True, verbose_name="location strengths")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="regions.region",
+                        verbose_name="part of",
+                    ),
+                ),
+                (
+                    "strength_sectors",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="strong_in",
+                        to="organisations.naceactivity",
+                        verbose_name="strong sectors",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'region',
-                'verbose_name_plural': 'regions',
-                'ordering': ['slug'],
+                "verbose_name": "region",
+                "verbose_name_plural": "regions",
+                "ordering": ["slug"],
             },
         ),
     ]

@@ -1,3 +1,5 @@
+import os
+
 from django.core.management.base import BaseCommand
 
 from partnerhub.demo import world
@@ -12,6 +14,7 @@ class Command(BaseCommand):
         else:
             world.load()
             self.stdout.write(self.style.SUCCESS("Demo world loaded."))
-        self.stdout.write("\nDemo logins (sign in at http://127.0.0.1:8000/de/accounts/login/):")
+        port = os.environ.get("PORT", "8000")
+        self.stdout.write(f"\nDemo logins (sign in at http://127.0.0.1:{port}/de/accounts/login/):")
         for login in world.logins():
             self.stdout.write(f"  {login.role:34} {login.email:40} password: {login.password}")

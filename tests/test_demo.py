@@ -1,0 +1,85 @@
+"""The demo world loads through the services, carries the programme's facts, and loads only once."""
+
+import datetime
+
+import pytest
+from django.core.management import call_command
+
+from partnerhub.accounts.models import User
+from partnerhub.delegations.models import Delegation
+from partnerhub.demo import world as demo
+from partnerhub.organisations.models import Organisation, Person
+from partnerhub.partnerships.models import Agreement, Partnership
+from partnerhub.regions.models import Region
+
+pytestmark = pytest.mark.django_db(transaction=False)
+
+
+@pytest.fixture
+def demo_world(db):
+    demo.load()
+
+
+def test_demo_regions_carry_the_key_figures(demo_world):
+    yangzhou = Region.objects.get(slug="yangzhou")
+    assert 4_400_000 <= yangzhou.population <= 4_700_000
+    assert int(yangzhou.area_km2) == 6591
+    assert yangzhou.parent.slug == "jiangsu"
+    assert Region.objects.get(slug="kaiserslautern").parent.slug == "kaiserslautern-economic-region"
+    assert {"nanjing", "shanghai"} <= set(Region.objects.values_list("slug", flat=True))
+
+
+def test_the_memorandum_was_signed_in_july_2019_in_kaiserslautern_by_three_office_holders(demo_world):
+    mou = Agreement.objects.get(kind=Agreement.Kind.MOU)
+    assert (mou.signed_on.year, mou.signed_on.month) == (2019, 7)
+    assert mou.signed_at_place.localize("en") == "Kaiserslautern"
+    offices = {s.title.localize("en") for s in mou.signatories.all()}
+    assert offices == {"Lord Mayor", "District Administrator", "Mayor"}
+    assert mou.effective_status == "active"
+
+
+def test_the_incoming_delegation_has_21_members_from_yangzhou(demo_world):
+    incoming = Delegation.objects.get(direction=Delegation.Direction.INCOMING)
+    members = incoming.members.select_related("person__organisation__region")
+    assert members.count() == 21
+    assert {m.person.organisation.region.slug for m in members} == {"yangzhou"}
+
+
+def test_the_outgoing_delegation_goes_to_the_delta_in_september(demo_world):
+    outgoing = Delegation.objects.get(direction=Delegation.Direction.OUTGOING)
+    assert outgoing.start_date.month == 9
+    assert outgoing.start_date >= datetime.date.today()
+    assert set(outgoing.destinations.values_list("slug", flat=True)) == {"yangzhou", "nanjing", "shanghai"}
+
+
+def test_about_forty_organisations_on_each_side_with_own_language_descriptions(demo_world):
+    german = Organisation.objects.filter(country="DE").exclude(kind="public_body")
+    chinese = Organisation.objects.filter(country="CN").exclude(slug="yangzhou-commerce")
+    assert 38 <= german.count() <= 45
+    assert 38 <= chinese.count() <= 45
+    assert all(o.description.data.get("de") for o in german)
+    assert all(o.description.data.get("zh-hans") for o in chinese)
+    assert any(o.description.data.get("en") for o in german)
+    assert all(o.name_latin and o.name_latin.isascii() for o in chinese)
+
+
+def test_demo_contact_addresses_use_example_domains(demo_world):
+    emails = list(Person.objects.exclude(email="").values_list("email", flat=True))
+    emails += list(User.objects.values_list("email", flat=True))
+    assert emails
+    assert all(e.endswith(("example.org", "example.cn")) for e in emails)
+
+
+def test_demo_logins_work_and_have_their_roles(demo_world, client):
+    for login in demo.logins():
+        assert client.login(email=login.email, password=login.password), login.email
+    staff = User.objects.get(email="projektleitung@wfk.example.org")
+    assert Partnership.objects.visible_to(staff).filter(slug="kaiserslautern-yangzhou").exists()
+
+
+def test_load_demo_twice_is_safe(db, capsys):
+    call_command("load_demo")
+    count = Organisation.objects.count()
+    call_command("load_demo")
+    assert Organisation.objects.count() == count
+    assert "already loaded" in capsys.readouterr().out
