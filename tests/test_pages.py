@@ -180,3 +180,22 @@ def test_document_download_requires_visibility(client, world, settings, tmp_path
     response = client.get(url("partnerships:document", "en", document.pk))
     assert response.status_code == 200
     assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+@pytest.mark.parametrize(
+    ("language", "population", "signed"),
+    [("de", "100.000", "1. Juli 2019"), ("en", "100,000", "July 1, 2019"), ("zh-hans", "100,000", "2019年7月1日")],
+)
+def test_numbers_and_dates_follow_the_readers_locale(client, world, language, population, signed):
+    region_html = client.get(url("regions:detail", language, world.partner_region.slug)).content.decode()
+    assert population in region_html
+    agreement_html = client.get(url("partnerships:agreement", language, world.agreement.pk)).content.decode()
+    assert signed in agreement_html
+
+
+def test_chinese_organisation_shows_its_pinyin_to_german_readers_only(client, world, partner_staff):
+    client.force_login(partner_staff)
+    de_html = client.get(url("organisations:detail", "de", world.partner_org.slug)).content.decode()
+    zh_html = client.get(url("organisations:detail", "zh-hans", world.partner_org.slug)).content.decode()
+    assert world.partner_org.name_latin in de_html
+    assert world.partner_org.name_latin not in zh_html

@@ -183,8 +183,13 @@ class Organisation(models.Model):
         """The name a reader of the active language recognises: a translation if there is one."""
         language = translation.get_language() or "en"
         data = self.name_translations.data if self.name_translations else None
-        if isinstance(data, dict) and data.get(language):
+        if not isinstance(data, dict):
+            return self.name
+        if data.get(language):
             return data[language]
+        # A reader who does not read the name's script is better served by the English name.
+        if has_han(self.name) and not language.startswith("zh") and data.get("en"):
+            return data["en"]
         return self.name
 
     @property

@@ -94,6 +94,13 @@ class Region(models.Model):
         return reverse("regions:detail", args=[self.slug])
 
     @property
+    def secondary_name(self) -> str:
+        """The name in its own script (and transliteration) when it differs from the name shown."""
+        shown = str(self.name)
+        parts = [n for n in dict.fromkeys([self.native_name, self.native_name_latin]) if n and n != shown]
+        return " · ".join(parts)
+
+    @property
     def density(self) -> float | None:
         """Inhabitants per km², derived so it can never disagree with the figures it comes from."""
         if self.population and self.area_km2:
