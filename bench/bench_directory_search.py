@@ -31,7 +31,16 @@ from partnerhub.organisations.models import Organisation  # noqa: E402
 from partnerhub.organisations.search import search  # noqa: E402
 from partnerhub.regions.models import Region  # noqa: E402
 
-DE_WORDS = ["Maschinenbau", "Sensorik", "Robotik", "Software", "Verbundwerkstoffe", "Logistik", "Müller", "Präzision"]
+DE_WORDS = [
+    "Maschinenbau",
+    "Sensorik",
+    "Robotik",
+    "Software",
+    "Verbundwerkstoffe",
+    "Logistik",
+    "Müller",
+    "Präzision",
+]
 ZH_WORDS = ["汽车零部件", "船舶", "照明", "牙刷", "新能源", "半导体", "食品", "纺织"]
 QUERIES = ["maschinenbau", "Müller präzision", "汽车零部件", "yangzhou", "船舶 新能源"]
 
@@ -40,7 +49,8 @@ def populate(n: int) -> None:
     rng = random.Random(n)
     agency = Agency.objects.get_or_create(slug="bench", defaults={"name": {"en": "Bench"}})[0]
     region = Region.objects.get_or_create(
-        slug="bench", defaults={"name": {"en": "Bench"}, "native_name": "扬州", "kind": "city", "country": "CN"}
+        slug="bench",
+        defaults={"name": {"en": "Bench"}, "native_name": "扬州", "kind": "city", "country": "CN"},
     )[0]
     Organisation.objects.all().delete()
     rows = []
@@ -50,12 +60,21 @@ def populate(n: int) -> None:
             description = {"zh-hans": "我们专注于" + "、".join(rng.sample(ZH_WORDS, 3)) + "。"}
         else:
             name = f"{rng.choice(DE_WORDS)} {i} GmbH"
-            description = {"de": "Wir entwickeln " + ", ".join(rng.sample(DE_WORDS, 3)) + " für Kunden weltweit."}
+            description = {
+                "de": "Wir entwickeln " + ", ".join(rng.sample(DE_WORDS, 3)) + " für Kunden weltweit."
+            }
         latin = transliterate(name)
         rows.append(
             Organisation(
-                slug=f"bench-{i}", name=name, name_latin=latin, kind="sme", region=region, country="CN",
-                owner_agency=agency, is_public=True, description=description,
+                slug=f"bench-{i}",
+                name=name,
+                name_latin=latin,
+                kind="sme",
+                region=region,
+                country="CN",
+                owner_agency=agency,
+                is_public=True,
+                description=description,
                 search_document=build_document([name, latin, *description.values()]),
             )
         )

@@ -88,7 +88,9 @@ def test_correct_password_signs_in(client, world, agency_staff):
 
 
 def test_valid_filters_still_apply_when_another_filter_is_invalid(client, world):
-    html = client.get(url("organisations:directory", "en"), {"q": "maschinenbau", "size": "gigantic"}).content.decode()
+    html = client.get(
+        url("organisations:directory", "en"), {"q": "maschinenbau", "size": "gigantic"}
+    ).content.decode()
     assert "Select a valid choice." in html
     assert "Öffentliche Maschinenbau GmbH" in html
     assert "Verborgene Sensorik GmbH" not in html

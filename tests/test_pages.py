@@ -184,7 +184,11 @@ def test_document_download_requires_visibility(client, world, settings, tmp_path
 
 @pytest.mark.parametrize(
     ("language", "population", "signed"),
-    [("de", "100.000", "1. Juli 2019"), ("en", "100,000", "July 1, 2019"), ("zh-hans", "100,000", "2019年7月1日")],
+    [
+        ("de", "100.000", "1. Juli 2019"),
+        ("en", "100,000", "July 1, 2019"),
+        ("zh-hans", "100,000", "2019年7月1日"),
+    ],
 )
 def test_numbers_and_dates_follow_the_readers_locale(client, world, language, population, signed):
     region_html = client.get(url("regions:detail", language, world.partner_region.slug)).content.decode()

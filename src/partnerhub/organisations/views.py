@@ -27,7 +27,8 @@ def directory(request):
             organisations = organisations.filter(region__slug=data["region"])
         if data.get("size"):
             organisations = organisations.filter(
-                Q(size_class_override=data["size"]) | Q(size_class_override="", size_class_computed=data["size"])
+                Q(size_class_override=data["size"])
+                | Q(size_class_override="", size_class_computed=data["size"])
             )
     page = Paginator(
         organisations.prefetch_related("sectors").order_by("name_latin", "name"), PAGE_SIZE
