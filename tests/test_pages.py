@@ -129,12 +129,6 @@ def test_admin_is_closed_to_non_staff(client, request, world, persona_name):
     assert response.status_code == 302
 
 
-@pytest.mark.parametrize("persona_name", ["agency_staff", "partner_staff", "superuser"])
-def test_admin_opens_for_staff(client, request, world, persona_name):
-    login(client, persona_name, request)
-    assert client.get(url("admin:index", "de")).status_code == 200
-
-
 def test_admin_organisation_list_obeys_visibility(client, world, partner_staff):
     from django.contrib.auth.models import Permission
 
