@@ -40,8 +40,8 @@ def organisation_form(world, **overrides):
         "description_0": "",
         "description_1": "",
         "description_2": "复合材料",
-        "keywords": "[]",
-        "technologies": "[]",
+        "keywords": "复合材料，船舶",
+        "technologies": "",
         "founded": "",
         "headcount": "12",
         "turnover_eur": "",
@@ -79,6 +79,7 @@ def test_admin_save_goes_through_the_service(client, world, superuser):
     assert organisation.name_latin == "Yangzhou Xin Cailiao Youxiangongsi"
     assert organisation.size_class == "small"
     assert "fuhecailiao" in organisation.search_document
+    assert organisation.keywords == ["复合材料", "船舶"]
     assert [entry.action for entry in history(organisation)] == ["organisation.created"]
     assert history(organisation).first().actor == superuser
 

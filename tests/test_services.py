@@ -158,3 +158,34 @@ def test_oversized_document_is_refused(settings, tmp_path, monkeypatch):
     big = SimpleUploadedFile("a.pdf", b"%PDF-" + b"x" * 20)
     with pytest.raises(ValidationError):
         p_services.attach_document(f.AgreementFactory(), big, title={"en": "x"}, language="en", actor=None)
+
+
+def test_an_agency_cannot_become_part_of_its_own_unit():
+    from partnerhub.agencies.services import save_agency
+
+    parent = f.AgencyFactory()
+    unit = f.AgencyFactory(parent=parent)
+    parent.parent = unit
+    with pytest.raises(ValidationError):
+        save_agency(parent, actor=None)
+
+
+def test_keywords_typed_with_chinese_commas_become_a_list():
+    from partnerhub.core.fields import TagListFormField
+
+    assert TagListFormField(required=False).clean("复合材料，船舶、 Leichtbau, Leichtbau") == [
+        "复合材料",
+        "船舶",
+        "Leichtbau",
+    ]
+
+
+def test_signatory_gets_a_transliteration():
+    from partnerhub.partnerships.models import AgreementParty, Signatory
+
+    agreement = f.AgreementFactory()
+    party = AgreementParty.objects.create(agreement=agreement, name={"en": "Yangzhou"})
+    signatory = Signatory.objects.create(
+        agreement=agreement, party=party, name="张宝娟", title={"en": "Mayor"}
+    )
+    assert signatory.name_latin == "Zhang Baojuan"

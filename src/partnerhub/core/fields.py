@@ -40,3 +40,37 @@ class ChoiceListField(models.JSONField):
     def labels(self, value):
         mapping = dict(self.choices_enum.choices) if self.choices_enum else {}
         return [mapping.get(v, v) for v in value or []]
+
+
+class TagListFormField(forms.CharField):
+    """Edits a list of short texts as one line, separated by commas (also the Chinese ，and 、)."""
+
+    SEPARATORS = (",", "，", "、", ";", "；")
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return ", ".join(str(v) for v in value)
+        return value
+
+    def to_python(self, value):
+        text = super().to_python(value) or ""
+        for separator in self.SEPARATORS[1:]:
+            text = text.replace(separator, ",")
+        items = [item.strip() for item in text.split(",")]
+        return list(dict.fromkeys(item for item in items if item))
+
+
+class TagListField(models.JSONField):
+    """A list of keywords or technologies stored as JSON, typed as a comma-separated line."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("default", list)
+        kwargs.setdefault("blank", True)
+        super().__init__(*args, **kwargs)
+
+    def formfield(self, **kwargs):
+        return TagListFormField(
+            required=not self.blank,
+            label=self.verbose_name,
+            help_text=self.help_text or _("Separate entries with commas."),
+        )

@@ -21,7 +21,6 @@ from partnerhub.agencies.models import Agency
 from partnerhub.core.i18n import i18n, i18n_from_dict
 from partnerhub.delegations import services as delegation_services
 from partnerhub.delegations.models import Delegation
-from partnerhub.engines.transliteration import transliterate
 from partnerhub.organisations import services as organisation_services
 from partnerhub.organisations.models import Organisation, Person
 from partnerhub.partnerships import services as partnership_services
@@ -568,7 +567,6 @@ def load() -> None:
             agreement=mou,
             party=party,
             name=signatory,
-            name_latin=transliterate(signatory),
             title=office,
             position=position,
         )

@@ -125,3 +125,10 @@ def format_person_name(family_name: str, given_name: str) -> str:
     if family_name and all(is_han(c) for c in family_name.replace(" ", "")):
         return f"{family_name}{given_name}"
     return f"{given_name} {family_name}".strip()
+
+
+def transliterate_full_name(full_name: str) -> str:
+    """Latin form of a whole personal name written in one field (张宝娟 → "Zhang Baojuan")."""
+    if not has_han(full_name):
+        return full_name
+    return transliterate_person(*split_chinese_name(full_name))

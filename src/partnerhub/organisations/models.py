@@ -9,6 +9,7 @@ from django_countries.fields import CountryField
 from i18nfield.fields import I18nCharField, I18nTextField
 
 from partnerhub.accounts.visibility import NOTHING, Viewer, VisibleQuerySet, shared_with_q
+from partnerhub.core.fields import TagListField
 from partnerhub.engines.scripts import has_han
 from partnerhub.engines.smesize import SizeClass
 from partnerhub.engines.transliteration import format_person_name
@@ -120,8 +121,8 @@ class Organisation(models.Model):
         blank=True,
         help_text=_("Set only when the computed EU size class is wrong, e.g. for a company within a group."),
     )
-    keywords = models.JSONField(_("keywords"), default=list, blank=True)
-    technologies = models.JSONField(_("technologies"), default=list, blank=True)
+    keywords = TagListField(_("keywords"))
+    technologies = TagListField(_("technologies"))
     owner_agency = models.ForeignKey(
         "agencies.Agency",
         verbose_name=_("maintained by"),
@@ -225,7 +226,7 @@ class Person(models.Model):
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="people"
     )
-    languages = models.JSONField(_("languages spoken"), default=list, blank=True)
+    languages = TagListField(_("languages spoken"), help_text=_("Language codes, e.g. de, en, zh."))
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=50, blank=True)
     consent = models.CharField(

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from i18nfield.admin import I18nModelAdmin
 
+from partnerhub.core import audit
 from partnerhub.core.admin import VisibilityAdminMixin
 from partnerhub.partnerships import services
 from partnerhub.partnerships.models import (
@@ -67,3 +68,9 @@ class AgreementAdmin(VisibilityAdminMixin, I18nModelAdmin):
 
     def save_model(self, request, obj, form, change):
         services.save_agreement(obj, actor=request.user)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        changed = sorted({fs.model._meta.model_name for fs in formsets if fs.has_changed()})
+        if changed:
+            audit.record(request.user, "agreement.details_changed", form.instance, parts=changed)

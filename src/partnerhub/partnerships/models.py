@@ -11,6 +11,7 @@ from i18nfield.fields import I18nCharField, I18nTextField
 
 from partnerhub.accounts.visibility import NOTHING, Viewer, VisibleQuerySet, shared_with_q
 from partnerhub.core.fields import ChoiceListField
+from partnerhub.engines.transliteration import transliterate_full_name
 
 
 class Area(models.TextChoices):
@@ -239,6 +240,11 @@ class Signatory(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.name_latin:
+            self.name_latin = transliterate_full_name(self.name)
+        super().save(*args, **kwargs)
 
     def clean(self):
         if self.party_id and self.agreement_id and self.party.agreement_id != self.agreement_id:

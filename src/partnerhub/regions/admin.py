@@ -1,6 +1,7 @@
 from django.contrib import admin
 from i18nfield.admin import I18nModelAdmin
 
+from partnerhub.regions import services
 from partnerhub.regions.models import Region
 
 
@@ -10,3 +11,6 @@ class RegionAdmin(I18nModelAdmin):
     list_filter = ["kind", "country"]
     search_fields = ["slug", "name", "native_name", "native_name_latin"]
     autocomplete_fields = ["parent", "strength_sectors"]
+
+    def save_model(self, request, obj, form, change):
+        services.save_region(obj, actor=request.user)

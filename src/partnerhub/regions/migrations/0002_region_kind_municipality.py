@@ -4,15 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('regions', '0001_initial'),
+        ("regions", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='region',
-            name='kind',
-            field=models.CharField(choices=[('country', 'country'), ('state', 'state / province'), ('municipality', 'province-level municipality'), ('metropolitan_region', 'metropolitan region'), ('prefecture_city', 'prefecture-level city'), ('district', 'district'), ('city', 'city'), ('county_city', 'county-level city'), ('economic_area', 'economic area')], max_length=30, verbose_name='kind'),
+            model_name="region",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("country", "country"),
+                    ("state", "state / province"),
+                    ("municipality", "province-level municipality"),
+                    ("metropolitan_region", "metropolitan region"),
+                    ("prefecture_city", "prefecture-level city"),
+                    ("district", "district"),
+                    ("city", "city"),
+                    ("county_city", "county-level city"),
+                    ("economic_area", "economic area"),
+                ],
+                max_length=30,
+                verbose_name="kind",
+            ),
         ),
     ]
