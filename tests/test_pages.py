@@ -197,3 +197,19 @@ def test_chinese_organisation_shows_its_pinyin_to_german_readers_only(client, wo
     zh_html = client.get(url("organisations:detail", "zh-hans", world.partner_org.slug)).content.decode()
     assert world.partner_org.name_latin in de_html
     assert world.partner_org.name_latin not in zh_html
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_password_reset_page_renders_in_our_layout_in_every_language(client, language):
+    response = client.get(url("account_reset_password", language))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f'<html lang="{HTML_LANG[language]}">' in html
+    assert NAV_WORD[language] in html
+
+
+def test_sign_out_returns_to_the_programme(client, world, agency_staff):
+    client.force_login(agency_staff)
+    response = client.post(url("account_logout", "de"))
+    assert response.status_code == 302
+    assert "Secret plans" not in client.get(url("partnerships:list", "en")).content.decode()
