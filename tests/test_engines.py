@@ -4,7 +4,7 @@ import ast
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from partnerhub.engines.scripts import has_han, is_latin
@@ -65,6 +65,7 @@ def test_latin_text_is_left_unchanged(text):
 
 
 @given(st.text(alphabet=st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5), min_size=1, max_size=12))
+@example("兡")  # a character pypinyin has no reading for
 def test_transliteration_of_chinese_is_latin_and_contains_no_characters(text):
     latin = transliterate(text)
     assert not has_han(latin)

@@ -3,16 +3,13 @@
 from django.db import transaction
 
 from partnerhub.core import audit
+from partnerhub.core.services import save_audited
 from partnerhub.delegations.models import Delegation, DelegationMember
 
 
 @transaction.atomic
 def save_delegation(delegation: Delegation, *, actor) -> Delegation:
-    created = delegation.pk is None
-    delegation.full_clean(exclude=["destinations", "shared_with"])
-    delegation.save()
-    audit.record(actor, "delegation.created" if created else "delegation.updated", delegation)
-    return delegation
+    return save_audited(delegation, actor=actor, kind="delegation", exclude=["destinations", "shared_with"])
 
 
 @transaction.atomic

@@ -67,17 +67,22 @@ def segment(text: str) -> list[str]:
     return [w for w in _segmenter().lcut(text) if w.strip()]
 
 
+def _unreadable(chars: str) -> list[str]:
+    # Characters pypinyin has no reading for (rare or archaic ones) are dropped, never left as Han in a
+    # Latin field; non-Han characters pass through. Staff can correct the transliteration by hand.
+    return ["".join(c for c in chars if not is_han(c))]
+
+
 def _pinyin_word(word: str) -> str:
     from pypinyin import Style, lazy_pinyin
 
-    syllables = lazy_pinyin(word, style=Style.NORMAL, errors=lambda chars: list(chars))
-    return "".join(syllables)
+    return "".join(lazy_pinyin(word, style=Style.NORMAL, errors=_unreadable))
 
 
 def pinyin_syllables(text: str) -> list[str]:
     from pypinyin import Style, lazy_pinyin
 
-    return [s for s in lazy_pinyin(text, style=Style.NORMAL) if s.strip()]
+    return [s for s in lazy_pinyin(text, style=Style.NORMAL, errors=_unreadable) if s.strip()]
 
 
 def transliterate(text: str) -> str:

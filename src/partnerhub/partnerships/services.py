@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from partnerhub.core import audit
+from partnerhub.core.services import save_audited
 from partnerhub.partnerships.models import Agreement, AgreementDocument, Partnership
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
@@ -21,16 +22,9 @@ DOCUMENT_SIGNATURES = {
 
 @transaction.atomic
 def save_partnership(partnership: Partnership, *, actor) -> Partnership:
-    created = partnership.pk is None
-    partnership.full_clean(exclude=["shared_with"])
-    partnership.save()
-    audit.record(
-        actor,
-        "partnership.created" if created else "partnership.updated",
-        partnership,
-        status=partnership.status,
+    return save_audited(
+        partnership, actor=actor, kind="partnership", exclude=["shared_with"], status=partnership.status
     )
-    return partnership
 
 
 @transaction.atomic
@@ -43,13 +37,9 @@ def share_partnership(partnership: Partnership, agency, *, actor) -> None:
 
 @transaction.atomic
 def save_agreement(agreement: Agreement, *, actor) -> Agreement:
-    created = agreement.pk is None
-    agreement.full_clean(exclude=["shared_with"])
-    agreement.save()
-    audit.record(
-        actor, "agreement.created" if created else "agreement.updated", agreement, status=agreement.status
+    return save_audited(
+        agreement, actor=actor, kind="agreement", exclude=["shared_with"], status=agreement.status
     )
-    return agreement
 
 
 @transaction.atomic

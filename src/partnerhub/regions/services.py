@@ -2,14 +2,10 @@
 
 from django.db import transaction
 
-from partnerhub.core import audit
+from partnerhub.core.services import save_audited
 from partnerhub.regions.models import Region
 
 
 @transaction.atomic
 def save_region(region: Region, *, actor) -> Region:
-    created = region.pk is None
-    region.full_clean(exclude=["strength_sectors"])
-    region.save()
-    audit.record(actor, "region.created" if created else "region.updated", region, slug=region.slug)
-    return region
+    return save_audited(region, actor=actor, kind="region", exclude=["strength_sectors"], slug=region.slug)
