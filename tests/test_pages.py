@@ -213,3 +213,16 @@ def test_sign_out_returns_to_the_programme(client, world, agency_staff):
     response = client.post(url("account_logout", "de"))
     assert response.status_code == 302
     assert "Secret plans" not in client.get(url("partnerships:list", "en")).content.decode()
+
+
+def test_content_missing_in_the_readers_language_falls_back_and_is_marked(client, world, agency_staff):
+    from partnerhub.organisations.services import save_organisation
+
+    world.public_org.description = {"zh-hans": "我们生产复合材料。", "en": "We make composites."}
+    save_organisation(world.public_org, actor=None)
+    html = client.get(url("organisations:detail", "de", world.public_org.slug)).content.decode()
+    assert '<p lang="en">We make composites.</p>' in html
+    world.public_org.description = {"zh-hans": "我们生产复合材料。"}
+    save_organisation(world.public_org, actor=None)
+    html = client.get(url("organisations:detail", "de", world.public_org.slug)).content.decode()
+    assert '<p lang="zh-Hans">我们生产复合材料。</p>' in html

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import threading
 from functools import lru_cache
+from typing import Any
 
 from partnerhub.engines.scripts import has_han, is_han
 
@@ -48,7 +49,7 @@ _jieba_lock = threading.Lock()
 
 
 @lru_cache(maxsize=1)
-def _segmenter():
+def _segmenter() -> Any:
     import logging
 
     import jieba
@@ -67,10 +68,10 @@ def segment(text: str) -> list[str]:
     return [w for w in _segmenter().lcut(text) if w.strip()]
 
 
-def _unreadable(chars: str) -> list[str]:
+def _unreadable(chars: str) -> str:
     # Characters pypinyin has no reading for (rare or archaic ones) are dropped, never left as Han in a
     # Latin field; non-Han characters pass through. Staff can correct the transliteration by hand.
-    return ["".join(c for c in chars if not is_han(c))]
+    return "".join(c for c in chars if not is_han(c))
 
 
 def _pinyin_word(word: str) -> str:
