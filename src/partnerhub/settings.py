@@ -9,7 +9,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from partnerhub.conf import envbool, envlist, envstr, parse_email_url
+from partnerhub.conf import envbool, envint, envlist, envstr, parse_email_url
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 BASE_DIR = PACKAGE_DIR.parent.parent
@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "django_countries",
     "allauth",
     "allauth.account",
+    "django_tasks",
+    "django_tasks_db",
     "partnerhub.core",
     "partnerhub.accounts",
     "partnerhub.agencies",
@@ -41,6 +43,12 @@ INSTALLED_APPS = [
     "partnerhub.organisations",
     "partnerhub.partnerships",
     "partnerhub.delegations",
+    "partnerhub.privacy",
+    "partnerhub.notifications",
+    "partnerhub.pipeline",
+    "partnerhub.ideas",
+    "partnerhub.profiles",
+    "partnerhub.inquiries",
     "partnerhub.demo",
 ]
 
@@ -148,3 +156,28 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
 FORMAT_MODULE_PATH = ["partnerhub.formats"]
+
+# Background work: the tasks API (django-tasks, Django 6's framework backported). By default tasks run
+# at once in the process that enqueues them, so nothing extra has to run; TASKS_BACKEND=database stores
+# them for `partnerhub db_worker`.
+_TASK_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+    "dummy": "django_tasks.backends.dummy.DummyBackend",
+}
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[envstr("TASKS_BACKEND", "immediate")]}}
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "partnerhub"}}
+if envstr("CACHE_URL").startswith("redis://"):
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": envstr("CACHE_URL"),
+    }
+
+# Public forms: how many submissions one IP address may make per hour, and how long an idea whose
+# e-mail address was never confirmed is kept before it is deleted.
+PUBLIC_FORM_RATE_PER_HOUR = envint("PUBLIC_FORM_RATE_PER_HOUR", 20)
+UNCONFIRMED_SUBMISSION_DAYS = envint("UNCONFIRMED_SUBMISSION_DAYS", 7)
+PROFILE_EXPIRY_REMINDER_DAYS = envint("PROFILE_EXPIRY_REMINDER_DAYS", 14)
+MAX_UPLOAD_BYTES = envint("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000")

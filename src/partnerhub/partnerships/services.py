@@ -8,16 +8,10 @@ from django.utils.translation import gettext as _
 
 from partnerhub.core import audit
 from partnerhub.core.services import save_audited
+from partnerhub.core.uploads import check_upload
 from partnerhub.partnerships.models import Agreement, AgreementDocument, Partnership
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
-# Documents are checked by their first bytes, not by their name.
-DOCUMENT_SIGNATURES = {
-    b"%PDF-": "application/pdf",
-    b"PK\x03\x04": "application/zip (docx/xlsx/odt)",
-    b"\x89PNG\r\n\x1a\n": "image/png",
-    b"\xff\xd8\xff": "image/jpeg",
-}
 
 
 @transaction.atomic
@@ -94,14 +88,7 @@ def share_agreement(agreement: Agreement, agency, *, actor) -> None:
 
 def check_document(uploaded) -> None:
     """Reject files that are too large or whose content is not an allowed document type."""
-    if uploaded.size > MAX_DOCUMENT_BYTES:
-        raise ValidationError(
-            _("The file is larger than %(mb)d MB.") % {"mb": MAX_DOCUMENT_BYTES // 1024 // 1024}
-        )
-    head = uploaded.read(16)
-    uploaded.seek(0)
-    if not any(head.startswith(signature) for signature in DOCUMENT_SIGNATURES):
-        raise ValidationError(_("Only PDF, office documents and PNG/JPEG images can be attached."))
+    check_upload(uploaded, MAX_DOCUMENT_BYTES)
 
 
 @transaction.atomic

@@ -1,0 +1,37 @@
+"""Telling people what happened: e-mails rendered in the recipient's language, sent by a task."""
+
+from django.conf import settings
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from partnerhub.notifications.tasks import send_email
+
+
+def absolute_url(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def url_in(language: str, name: str, *args, **kwargs) -> str:
+    """An absolute URL of a page in the given language."""
+    with translation.override(language):
+        return absolute_url(reverse(name, args=args, kwargs=kwargs))
+
+
+def render_email(template: str, language: str, context: dict) -> tuple[str, str]:
+    with translation.override(language):
+        subject = render_to_string(f"notifications/{template}.subject.txt", context).strip()
+        body = render_to_string(f"notifications/{template}.body.txt", context)
+    return " ".join(subject.split()), body
+
+
+def notify(
+    to: list[str] | str, language: str, template: str, context: dict, reply_to: list[str] | None = None
+):
+    """Render ``template`` in ``language`` and send it once the current transaction has committed."""
+    recipients = [to] if isinstance(to, str) else list(to)
+    if not recipients:
+        return
+    subject, body = render_email(template, language, context)
+    transaction.on_commit(lambda: send_email.enqueue(recipients, subject, body, reply_to))
