@@ -1,5 +1,6 @@
 """Agencies: business-development agencies at home and partner authorities abroad."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from i18nfield.fields import I18nCharField, I18nTextField
@@ -53,6 +54,13 @@ class Agency(models.Model):
     description = I18nTextField(_("description"), blank=True)
     website = models.URLField(_("website"), blank=True)
     email = models.EmailField(_("public e-mail address"), blank=True)
+    language = models.CharField(
+        _("working language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text=_("The language of e-mails sent to the agency's address."),
+    )
 
     class Meta:
         verbose_name = _("agency")

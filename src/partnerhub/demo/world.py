@@ -322,6 +322,7 @@ def load() -> None:
         ),
         website="https://wfk.example.org",
         email="china@wfk.example.org",
+        language="de",
     )
     ccc = Agency.objects.create(
         slug="wfk-china-centre",
@@ -343,6 +344,7 @@ def load() -> None:
         ),
         website="https://commerce.yangzhou.example.cn",
         email="intl@yzcommerce.example.cn",
+        language="zh-hans",
     )
 
     wfk_org = organisation_services.save_organisation(

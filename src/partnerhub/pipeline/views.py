@@ -1,0 +1,230 @@
+"""The agency's working views: inbox, board and list of ideas and profiles, and the pipeline actions."""
+
+from django import forms as django_forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from partnerhub.accounts.visibility import viewer_for
+from partnerhub.pipeline import forms, services
+from partnerhub.pipeline.registry import KINDS, model_for
+from partnerhub.pipeline.stages import stages_for
+
+TITLE_FIELD = {"ideas": "title", "profiles": "search_document"}
+
+
+def _staff_agency(request):
+    viewer = viewer_for(request.user)
+    if not (viewer.is_agency_staff or viewer.is_superuser):
+        raise Http404
+    if request.user.agency is None:
+        from partnerhub.agencies.models import Agency
+
+        return Agency.objects.filter(parent__isnull=True).order_by("pk").first()
+    return request.user.agency.root
+
+
+def _items(request, kind):
+    model = model_for(kind)
+    return model.objects.visible_to(request.user).filter(stage__isnull=False).select_related("stage", "owner")
+
+
+@login_required
+def inbox(request):
+    """New work for the agency: confirmed ideas nobody owns yet, profiles waiting for review, inquiries."""
+    agency = _staff_agency(request)
+    ideas = _items(request, "ideas").filter(owner__isnull=True, stage=stages_for(agency)[0])
+    context = {"agency": agency, "ideas": ideas}
+    profiles_model = model_for("profiles")
+    if hasattr(profiles_model, "Status"):
+        context["profiles"] = profiles_model.objects.visible_to(request.user).filter(
+            status=profiles_model.Status.IN_REVIEW
+        )
+    try:
+        from partnerhub.inquiries.models import Inquiry
+
+        context["inquiries"] = Inquiry.objects.visible_to(request.user).filter(status="new")
+    except ImportError:
+        pass
+    return render(request, "pipeline/inbox.html", context)
+
+
+@login_required
+def board(request, kind):
+    agency = _staff_agency(request)
+    items = _items(request, kind)
+    if request.GET.get("mine"):
+        items = items.filter(owner=request.user)
+    stages = stages_for(agency)
+    progress = [s for s in stages if s.outcome != s.Outcome.LOST]
+    following = {a.pk: b for a, b in zip(progress, progress[1:], strict=False)}
+    columns = [(stage, [i for i in items if i.stage_id == stage.pk], following.get(stage.pk)) for stage in stages]
+    context = {"kind": kind, "kinds": list(KINDS), "columns": columns, "stages": stages, "agency": agency}
+    template = "pipeline/_board.html" if request.headers.get("HX-Request") else "pipeline/board.html"
+    return render(request, template, context)
+
+
+class ListFilterForm(django_forms.Form):
+    SORTS = {
+        "-created_at": gettext_lazy("newest first"),
+        "created_at": gettext_lazy("oldest first"),
+        "due_date": gettext_lazy("due date"),
+        "stage__position": gettext_lazy("stage"),
+    }
+    q = django_forms.CharField(label=gettext_lazy("Search"), required=False, max_length=200)
+    stage = django_forms.ChoiceField(label=gettext_lazy("Stage"), required=False)
+    owner = django_forms.ChoiceField(label=gettext_lazy("Project leader"), required=False)
+    sort = django_forms.ChoiceField(
+        label=gettext_lazy("Sort by"), required=False, choices=list(SORTS.items())
+    )
+
+    def __init__(self, *args, agency, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["stage"].choices = [("", _("all stages"))] + [
+            (str(s.pk), str(s.name)) for s in stages_for(agency)
+        ]
+        owner_form = forms.OwnerForm(agency=agency)
+        self.fields["owner"].choices = [("", _("everyone")), ("none", _("nobody"))] + [
+            (str(u.pk), str(u)) for u in owner_form.fields["owner"].queryset
+        ]
+
+
+@login_required
+def item_list(request, kind):
+    agency = _staff_agency(request)
+    items = _items(request, kind)
+    form = ListFilterForm(request.GET or None, agency=agency)
+    if form.is_bound:
+        form.is_valid()
+        data = form.cleaned_data
+        if data.get("q"):
+            field = TITLE_FIELD[kind]
+            for term in data["q"].split():
+                items = items.filter(
+                    Q(**{f"{field}__icontains": term}) | Q(organisation__name__icontains=term)
+                )
+        if data.get("stage"):
+            items = items.filter(stage_id=data["stage"])
+        if data.get("owner") == "none":
+            items = items.filter(owner__isnull=True)
+        elif data.get("owner"):
+            items = items.filter(owner_id=data["owner"])
+        items = items.order_by(data.get("sort") or "-created_at", "pk")
+    page = Paginator(items, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "pipeline/list.html",
+        {
+            "kind": kind,
+            "kinds": list(KINDS),
+            "form": form,
+            "page": page,
+            "move_form": forms.MoveForm(agency=agency),
+            "owner_form": forms.OwnerForm(agency=agency),
+        },
+    )
+
+
+@login_required
+@require_POST
+def bulk(request, kind):
+    """Bulk actions from the list: move the selected items to a stage, or give them a project leader."""
+    agency = _staff_agency(request)
+    model = model_for(kind)
+    selected = model.objects.editable_by(request.user).filter(pk__in=request.POST.getlist("selected"))
+    if not selected:
+        messages.error(request, _("Select at least one item."))
+        return redirect("pipeline:list", kind=kind)
+    try:
+        if request.POST.get("action") == "move":
+            form = forms.MoveForm(request.POST, agency=agency)
+            if not form.is_valid():
+                raise ValidationError(list(form.errors.values())[0])
+            count = services.bulk_move(
+                selected, form.cleaned_data["stage"], actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        elif request.POST.get("action") == "owner":
+            form = forms.OwnerForm(request.POST, agency=agency)
+            if not form.is_valid():
+                raise ValidationError(list(form.errors.values())[0])
+            count = 0
+            for item in selected:
+                services.assign_owner(item, form.cleaned_data["owner"], actor=request.user)
+                count += 1
+        else:
+            raise ValidationError(_("Unknown action."))
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.success(request, _("%(count)d item(s) changed.") % {"count": count})
+    return redirect("pipeline:list", kind=kind)
+
+
+def _act(request, kind, pk, action):
+    model = model_for(kind)
+    item = get_object_or_404(model.objects.visible_to(request.user), pk=pk)
+    agency = item.agency
+    try:
+        if action == "move":
+            form = forms.MoveForm(request.POST, agency=agency)
+            if form.is_valid():
+                services.move_to_stage(
+                    item, form.cleaned_data["stage"], actor=request.user, reason=form.cleaned_data["reason"]
+                )
+        elif action == "owner":
+            form = forms.OwnerForm(request.POST, agency=agency)
+            if form.is_valid():
+                services.assign_owner(item, form.cleaned_data["owner"], actor=request.user)
+        elif action == "due":
+            form = forms.DueDateForm(request.POST)
+            if form.is_valid():
+                services.set_due_date(item, form.cleaned_data["due_date"], actor=request.user)
+        elif action == "comment":
+            form = forms.CommentForm(request.POST)
+            if form.is_valid():
+                services.add_comment(
+                    item, form.cleaned_data["body"], actor=request.user, shared=form.cleaned_data["shared"]
+                )
+        elif action == "share":
+            form = forms.ShareForm(request.POST, agency=agency)
+            if form.is_valid():
+                services.share_item(item, form.cleaned_data["agency"], actor=request.user)
+        elif action == "propose":
+            form = forms.ProposeForm(request.POST, user=request.user)
+            if form.is_valid():
+                services.propose_counterpart(
+                    item,
+                    form.cleaned_data["organisation"],
+                    actor=request.user,
+                    note=form.cleaned_data["note"],
+                )
+        else:
+            raise Http404
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+        else:
+            messages.success(request, _("Saved."))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("You may not do this."))
+    return item
+
+
+@login_required
+@require_POST
+def act(request, kind, pk, action):
+    item = _act(request, kind, pk, action)
+    if request.headers.get("HX-Request") and action == "move":
+        return board(request, kind)
+    return redirect(request.POST.get("next") or item.get_absolute_url())
