@@ -21,6 +21,7 @@ from partnerhub.agencies.models import Agency
 from partnerhub.core.i18n import i18n, i18n_from_dict
 from partnerhub.delegations import services as delegation_services
 from partnerhub.delegations.models import Delegation
+from partnerhub.demo.ideas import load_ideas
 from partnerhub.organisations import services as organisation_services
 from partnerhub.organisations.models import Organisation, Person
 from partnerhub.partnerships import services as partnership_services
@@ -652,6 +653,7 @@ def load() -> None:
     partnership_services.share_partnership(partnership, yzb, actor=users["staff"])
     for delegation in (incoming, outgoing):
         delegation.shared_with.add(yzb)
+    load_ideas(wfk, users["staff"], yzb, users["partner"])
 
 
 def _grant_staff_permissions(users: list[User]) -> None:

@@ -1,5 +1,8 @@
 """Telling people what happened: e-mails rendered in the recipient's language, sent by a task."""
 
+import threading
+from contextlib import contextmanager
+
 from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -7,6 +10,19 @@ from django.urls import reverse
 from django.utils import translation
 
 from partnerhub.notifications.tasks import send_email
+
+_state = threading.local()
+
+
+@contextmanager
+def suppressed():
+    """No e-mail inside this block: for loading demo data or importing records people already know of."""
+    previous = getattr(_state, "suppressed", False)
+    _state.suppressed = True
+    try:
+        yield
+    finally:
+        _state.suppressed = previous
 
 
 def absolute_url(path: str) -> str:
@@ -31,7 +47,7 @@ def notify(
 ):
     """Render ``template`` in ``language`` and send it once the current transaction has committed."""
     recipients = [to] if isinstance(to, str) else list(to)
-    if not recipients:
+    if not recipients or getattr(_state, "suppressed", False):
         return
     subject, body = render_email(template, language, context)
     transaction.on_commit(lambda: send_email.enqueue(recipients, subject, body, reply_to))

@@ -62,3 +62,26 @@ class ProposeForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = Organisation.objects.visible_to(user).order_by("name_latin")
+
+
+class LinkForm(forms.Form):
+    """Link records to an item: any of the four kinds, each optional."""
+
+    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=None, required=False)
+    partnership = forms.ModelChoiceField(label=_("Partnership"), queryset=None, required=False)
+    delegation = forms.ModelChoiceField(label=_("Delegation trip"), queryset=None, required=False)
+    agreement = forms.ModelChoiceField(label=_("Agreement"), queryset=None, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        from partnerhub.delegations.models import Delegation
+        from partnerhub.organisations.models import Organisation
+        from partnerhub.partnerships.models import Agreement, Partnership
+
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.visible_to(user).order_by("name_latin")
+        self.fields["partnership"].queryset = Partnership.objects.visible_to(user)
+        self.fields["delegation"].queryset = Delegation.objects.visible_to(user)
+        self.fields["agreement"].queryset = Agreement.objects.visible_to(user)
+
+    def targets(self):
+        return [value for value in self.cleaned_data.values() if value is not None]

@@ -58,15 +58,22 @@ def inbox(request):
 
 @login_required
 def board(request, kind):
+    """One board per agency whose items the user sees: their own first, then those shared with them."""
     agency = _staff_agency(request)
-    items = _items(request, kind)
+    items = list(_items(request, kind).select_related("agency"))
     if request.GET.get("mine"):
-        items = items.filter(owner=request.user)
-    stages = stages_for(agency)
-    progress = [s for s in stages if s.outcome != s.Outcome.LOST]
-    following = {a.pk: b for a, b in zip(progress, progress[1:], strict=False)}
-    columns = [(stage, [i for i in items if i.stage_id == stage.pk], following.get(stage.pk)) for stage in stages]
-    context = {"kind": kind, "kinds": list(KINDS), "columns": columns, "stages": stages, "agency": agency}
+        items = [i for i in items if i.owner_id == request.user.pk]
+    roots = {agency.pk: agency}
+    for item in items:
+        roots.setdefault(item.agency.root.pk, item.agency.root)
+    boards = []
+    for root in roots.values():
+        stages = stages_for(root)
+        progress = [s for s in stages if s.outcome != s.Outcome.LOST]
+        following = {a.pk: b for a, b in zip(progress, progress[1:], strict=False)}
+        columns = [(s, [i for i in items if i.stage_id == s.pk], following.get(s.pk)) for s in stages]
+        boards.append((root, columns))
+    context = {"kind": kind, "kinds": list(KINDS), "boards": boards, "agency": agency}
     template = "pipeline/_board.html" if request.headers.get("HX-Request") else "pipeline/board.html"
     return render(request, template, context)
 
@@ -196,6 +203,11 @@ def _act(request, kind, pk, action):
             form = forms.ShareForm(request.POST, agency=agency)
             if form.is_valid():
                 services.share_item(item, form.cleaned_data["agency"], actor=request.user)
+        elif action == "link":
+            form = forms.LinkForm(request.POST, user=request.user)
+            if form.is_valid():
+                for target in form.targets():
+                    services.link(item, target, actor=request.user)
         elif action == "propose":
             form = forms.ProposeForm(request.POST, user=request.user)
             if form.is_valid():

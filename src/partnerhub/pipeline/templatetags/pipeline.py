@@ -32,5 +32,12 @@ def pipeline_panel(context, item):
         "due_form": forms.DueDateForm(initial={"due_date": item.due_date}),
         "comment_form": forms.CommentForm(),
         "share_form": forms.ShareForm(agency=agency) if editable else None,
+        "link_form": forms.LinkForm(user=user) if editable else None,
+        "links": [
+            *item.linked_organisations.all(),
+            *item.linked_partnerships.all(),
+            *item.linked_delegations.all(),
+            *item.linked_agreements.all(),
+        ],
         "propose_form": forms.ProposeForm(user=user) if not editable else None,
     }

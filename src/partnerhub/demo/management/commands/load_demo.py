@@ -3,6 +3,7 @@ import os
 from django.core.management.base import BaseCommand
 
 from partnerhub.demo import world
+from partnerhub.notifications.services import suppressed
 
 
 class Command(BaseCommand):
@@ -12,7 +13,8 @@ class Command(BaseCommand):
         if world.is_loaded():
             self.stdout.write("The demo world is already loaded.")
         else:
-            world.load()
+            with suppressed():  # the demo's invented people get no e-mail
+                world.load()
             self.stdout.write(self.style.SUCCESS("Demo world loaded."))
         port = os.environ.get("PORT", "8000")
         self.stdout.write(f"\nDemo logins (sign in at http://127.0.0.1:{port}/de/accounts/login/):")
