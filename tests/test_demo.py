@@ -83,3 +83,16 @@ def test_load_demo_twice_is_safe(db, capsys):
     call_command("load_demo")
     assert Organisation.objects.count() == count
     assert "already loaded" in capsys.readouterr().out
+
+
+def test_demo_ideas_cover_every_stage_and_three_languages(demo_world):
+    from partnerhub.ideas.models import ProjectIdea
+    from partnerhub.pipeline.stages import stages_for
+
+    agency = demo.Agency.objects.get(slug="wfk-kaiserslautern")
+    ideas = ProjectIdea.objects.filter(agency=agency)
+    assert {i.stage.key for i in ideas} == {s.key for s in stages_for(agency)}
+    assert {i.language for i in ideas} == {"de", "en", "zh-hans"}
+    assert all(i.is_confirmed for i in ideas)
+    not_pursued = ideas.get(stage__key="not_pursued")
+    assert not_pursued.not_pursued_reason
