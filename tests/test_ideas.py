@@ -452,3 +452,21 @@ def test_board_move_by_htmx_returns_the_board_only(client, world, agency, agency
     assert "<html" not in html and 'class="board"' in html
     idea.refresh_from_db()
     assert idea.stage == screening
+
+
+def test_staff_link_a_partnership_and_a_delegation_to_an_idea(client, world, agency, agency_staff):
+    idea, _ = services.submit_idea(
+        agency=agency, data=form_data(world), language="de", submission_key=uuid.uuid4()
+    )
+    services.confirm_idea(idea.confirmation_token)
+    client.force_login(agency_staff)
+    response = client.post(
+        url("pipeline:act", "de", "ideas", idea.pk, "link"),
+        {"partnership": world.partnership.pk, "delegation": world.delegation.pk},
+    )
+    assert response.status_code == 302
+    assert list(idea.linked_partnerships.all()) == [world.partnership]
+    assert list(idea.linked_delegations.all()) == [world.delegation]
+    assert [e.action for e in history(idea)][:2] == ["pipeline.linked", "pipeline.linked"]
+    page = client.get(url("ideas:detail", "de", idea.pk)).content.decode()
+    assert "Heim und Partner" in page

@@ -22,6 +22,7 @@ from partnerhub.core.i18n import i18n, i18n_from_dict
 from partnerhub.delegations import services as delegation_services
 from partnerhub.delegations.models import Delegation
 from partnerhub.demo.ideas import load_ideas
+from partnerhub.demo.profiles import load_profiles
 from partnerhub.organisations import services as organisation_services
 from partnerhub.organisations.models import Organisation, Person
 from partnerhub.partnerships import services as partnership_services
@@ -654,6 +655,7 @@ def load() -> None:
     for delegation in (incoming, outgoing):
         delegation.shared_with.add(yzb)
     load_ideas(wfk, users["staff"], yzb, users["partner"])
+    load_profiles({"wfk": wfk, "yzb": yzb}, users)
 
 
 def _grant_staff_permissions(users: list[User]) -> None:
@@ -663,7 +665,13 @@ def _grant_staff_permissions(users: list[User]) -> None:
     group, _created = Group.objects.get_or_create(name="Agency staff")
     perms = (
         Permission.objects.filter(
-            content_type__app_label__in=["organisations", "partnerships", "delegations", "regions"]
+            content_type__app_label__in=[
+                "organisations",
+                "partnerships",
+                "delegations",
+                "regions",
+                "profiles",
+            ]
         )
         .exclude(content_type__model="naceactivity", codename__startswith=("add"))
         .exclude(codename__startswith="delete_region")

@@ -140,7 +140,7 @@ def link(item: PipelineItem, target, *, actor) -> None:
     if field is None:
         raise ValidationError(_("This kind of record cannot be linked."))
     getattr(item, field).add(target)
-    audit.record(actor, "pipeline.linked", item, kind=target._meta.model_name, target=target.pk)
+    audit.record(actor, "pipeline.linked", item, kind=target._meta.model_name, linked=target.pk)
 
 
 @transaction.atomic

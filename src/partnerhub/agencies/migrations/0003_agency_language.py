@@ -4,15 +4,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('agencies', '0002_initial'),
+        ("agencies", "0002_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='agency',
-            name='language',
-            field=models.CharField(choices=[('de', 'German'), ('en', 'English'), ('zh-hans', 'Simplified Chinese')], default='en', help_text="The language of e-mails sent to the agency's address.", max_length=10, verbose_name='working language'),
+            model_name="agency",
+            name="language",
+            field=models.CharField(
+                choices=[("de", "German"), ("en", "English"), ("zh-hans", "Simplified Chinese")],
+                default="en",
+                help_text="The language of e-mails sent to the agency's address.",
+                max_length=10,
+                verbose_name="working language",
+            ),
         ),
     ]
