@@ -91,3 +91,28 @@ def test_admin_opens_for_staff_in_every_language(client, request, world, persona
     response = client.get(admin_url("admin:index", language))
     assert response.status_code == 200
     assert f'lang="{language}"' in response.content.decode()
+
+
+def test_agency_staff_rename_their_own_stages_only(client, world, agency_staff):
+    from django.contrib.auth.models import Permission
+
+    from partnerhub.pipeline.models import Stage
+    from partnerhub.pipeline.stages import stages_for
+
+    own = stages_for(world.home_agency)[0]
+    other = stages_for(world.partner_agency)[0]
+    agency_staff.user_permissions.add(*Permission.objects.filter(content_type__app_label="pipeline"))
+    client.force_login(agency_staff)
+    listing = client.get(admin_url("admin:pipeline_stage_changelist", "en")).content.decode()
+    assert f"/pipeline/stage/{own.pk}/change/" in listing
+    assert f"/pipeline/stage/{other.pk}/change/" not in listing
+    response = client.post(
+        admin_url("admin:pipeline_stage_change", "en", own.pk),
+        {"name_0": "Neu eingegangen", "name_1": "New", "name_2": "新提交", "position": 0, "outcome": "open"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    own.refresh_from_db()
+    assert own.name.localize("de") == "Neu eingegangen"
+    assert own.key == "submitted"
+    assert client.get(admin_url("admin:pipeline_stage_change", "en", other.pk)).status_code == 302
+    assert Stage.objects.get(pk=other.pk).name.localize("en") == "Submitted"

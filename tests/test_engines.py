@@ -138,3 +138,45 @@ def test_a_text_always_matches_its_own_words(text):
     document = build_document([text])
     terms = [t for t in query_terms(text) if normalise(t) == t]
     assert matches(document, terms)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Pfalz Robotik GmbH", "PFALZ ROBOTIK"),
+        ("扬州恒通汽车零部件有限公司", "Yangzhou Hengtong Qiche Lingbujian Co., Ltd."),
+        ("Müller Präzision GmbH & Co. KG", "Muller Prazision"),
+    ],
+)
+def test_the_same_company_written_differently_gets_the_same_key(a, b):
+    from partnerhub.engines.dedupe import company_name_key
+
+    assert company_name_key(a) == company_name_key(b)
+
+
+def test_different_companies_get_different_keys():
+    from partnerhub.engines.dedupe import company_name_key
+
+    assert company_name_key("Pfalz Robotik GmbH") != company_name_key("Pfalz Sensorik GmbH")
+
+
+@pytest.mark.parametrize(
+    ("address", "domain"),
+    [
+        ("https://www.robotik.example.org/about", "robotik.example.org"),
+        ("robotik.example.org", "robotik.example.org"),
+        ("Anna@Robotik.Example.org", "robotik.example.org"),
+        ("", ""),
+    ],
+)
+def test_domain_of_web_and_mail_addresses(address, domain):
+    from partnerhub.engines.dedupe import domain_of
+
+    assert domain_of(address) == domain
+
+
+def test_free_mail_domains_say_nothing_about_an_organisation():
+    from partnerhub.engines.dedupe import is_telling_domain
+
+    assert not is_telling_domain("qq.com")
+    assert is_telling_domain("robotik.example.org")

@@ -189,3 +189,15 @@ def test_signatory_gets_a_transliteration():
         agreement=agreement, party=party, name="张宝娟", title={"en": "Mayor"}
     )
     assert signatory.name_latin == "Zhang Baojuan"
+
+
+def test_duplicates_are_found_by_website_and_by_e_mail_domain():
+    from partnerhub.organisations.dedupe import find_duplicates
+
+    org = f.OrganisationFactory(name="Lautertal Sensorik GmbH", website="https://www.sensorik.example.org")
+    f.PersonFactory(organisation=org, email="info@mail.sensorik-gruppe.example.org")
+    by_site = find_duplicates("Ganz anderer Name", website="http://sensorik.example.org/")
+    assert [c.organisation for c in by_site] == [org]
+    by_mail = find_duplicates("Noch ein Name", email="jan@mail.sensorik-gruppe.example.org")
+    assert [c.organisation for c in by_mail] == [org]
+    assert find_duplicates("Noch ein Name", email="jan@qq.com") == []
