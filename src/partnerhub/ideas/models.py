@@ -34,7 +34,7 @@ class ProjectIdea(PipelineItem):
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), max_length=5000)
     language = models.CharField(_("language"), max_length=10, default="en")
-    area = models.CharField(_("area"), max_length=20, choices=Area.choices)
+    area = models.CharField(_("field of cooperation"), max_length=20, choices=Area.choices)
     partner_sought = models.TextField(_("partner sought"), max_length=2000, blank=True)
     target_regions = models.ManyToManyField(
         "regions.Region", verbose_name=_("target regions"), blank=True, related_name="+"

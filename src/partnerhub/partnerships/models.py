@@ -49,7 +49,7 @@ class Partnership(models.Model):
         on_delete=models.PROTECT,
         related_name="partnerships_as_partner",
     )
-    areas = ChoiceListField(_("areas"), choices_enum=Area)
+    areas = ChoiceListField(_("fields of cooperation"), choices_enum=Area)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PROPOSED)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -141,7 +141,7 @@ class Agreement(models.Model):
     signed_on = models.DateField(_("date of signing"), null=True, blank=True)
     signed_at_place = I18nCharField(_("place of signing"), max_length=200, blank=True)
     goals = I18nTextField(_("goals"), blank=True)
-    areas = ChoiceListField(_("areas"), choices_enum=Area)
+    areas = ChoiceListField(_("fields of cooperation"), choices_enum=Area)
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
