@@ -4,15 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ideas', '0001_initial'),
+        ("ideas", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='projectidea',
-            name='area',
-            field=models.CharField(choices=[('business', 'business'), ('science', 'science'), ('research', 'research'), ('technology', 'technology exchange'), ('culture', 'culture'), ('education', 'education'), ('tourism', 'tourism')], max_length=20, verbose_name='field of cooperation'),
+            model_name="projectidea",
+            name="area",
+            field=models.CharField(
+                choices=[
+                    ("business", "business"),
+                    ("science", "science"),
+                    ("research", "research"),
+                    ("technology", "technology exchange"),
+                    ("culture", "culture"),
+                    ("education", "education"),
+                    ("tourism", "tourism"),
+                ],
+                max_length=20,
+                verbose_name="field of cooperation",
+            ),
         ),
     ]

@@ -5,20 +5,23 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('partnerships', '0001_initial'),
+        ("partnerships", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='agreement',
-            name='areas',
-            field=partnerhub.core.fields.ChoiceListField(blank=True, default=list, verbose_name='fields of cooperation'),
+            model_name="agreement",
+            name="areas",
+            field=partnerhub.core.fields.ChoiceListField(
+                blank=True, default=list, verbose_name="fields of cooperation"
+            ),
         ),
         migrations.AlterField(
-            model_name='partnership',
-            name='areas',
-            field=partnerhub.core.fields.ChoiceListField(blank=True, default=list, verbose_name='fields of cooperation'),
+            model_name="partnership",
+            name="areas",
+            field=partnerhub.core.fields.ChoiceListField(
+                blank=True, default=list, verbose_name="fields of cooperation"
+            ),
         ),
     ]
