@@ -470,3 +470,29 @@ def test_staff_link_a_partnership_and_a_delegation_to_an_idea(client, world, age
     assert [e.action for e in history(idea)][:2] == ["pipeline.linked", "pipeline.linked"]
     page = client.get(url("ideas:detail", "de", idea.pk)).content.decode()
     assert "Heim und Partner" in page
+
+
+def test_organisation_members_follow_their_ideas_but_take_no_part_in_the_pipeline(
+    client, world, agency, member_a
+):
+    from django.core.exceptions import PermissionDenied
+
+    from partnerhub.pipeline import services as pipeline
+
+    idea, _ = services.submit_idea(
+        agency=agency, data=form_data(world), language="de", submission_key=uuid.uuid4()
+    )
+    services.confirm_idea(idea.confirmation_token)
+    ProjectIdea.objects.filter(pk=idea.pk).update(organisation=world.private_org)
+    idea.refresh_from_db()
+    pipeline.add_comment(idea, "Intern: noch offen.", actor=None)
+    client.force_login(member_a)
+    assert "ideas/%d/" % idea.pk in client.get(url("ideas:mine", "de")).content.decode()
+    page = client.get(url("ideas:detail", "de", idea.pk)).content.decode()
+    assert idea.title in page
+    assert "Intern: noch offen." not in page
+    assert 'name="body"' not in page
+    with pytest.raises(PermissionDenied):
+        pipeline.add_comment(idea, "Hallo", actor=member_a)
+    with pytest.raises(PermissionDenied):
+        pipeline.propose_counterpart(idea, world.public_org, actor=member_a)

@@ -23,8 +23,12 @@ def _require_editor(item: PipelineItem, actor) -> None:
 
 
 def _require_viewer(item: PipelineItem, actor) -> None:
+    """Agency staff who can see the item (its own agency or a partner agency it is shared with)."""
     if actor is None:
         return
+    viewer = viewer_for(actor)
+    if not (viewer.is_superuser or viewer.is_agency_staff):
+        raise PermissionDenied(_("Only agency staff take part in the pipeline."))
     if not type(item).objects.visible_to(actor).filter(pk=item.pk).exists():
         raise PermissionDenied(_("You cannot see this item."))
 

@@ -39,5 +39,6 @@ def pipeline_panel(context, item):
             *item.linked_delegations.all(),
             *item.linked_agreements.all(),
         ],
-        "propose_form": forms.ProposeForm(user=user) if not editable else None,
+        "propose_form": forms.ProposeForm(user=user) if not editable and viewer.is_agency_staff else None,
+        "takes_part": viewer.is_superuser or viewer.is_agency_staff,
     }
