@@ -12,6 +12,7 @@ urlpatterns += i18n_patterns(
     path("partnerships/", include("partnerhub.partnerships.urls")),
     path("organisations/", include("partnerhub.organisations.urls")),
     path("ideas/", include("partnerhub.ideas.urls")),
+    path("delegations/", include("partnerhub.delegations.urls")),
     path("profiles/", include("partnerhub.profiles.urls")),
     path("inquiries/", include("partnerhub.inquiries.urls")),
     path("pipeline/", include("partnerhub.pipeline.urls")),

@@ -53,6 +53,13 @@ class User(AbstractUser):
         default="en",
     )
 
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default="Europe/Berlin",
+        help_text=_("Times of events elsewhere are shown in this zone too."),
+    )
+
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
