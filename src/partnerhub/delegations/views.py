@@ -1,0 +1,24 @@
+from django.shortcuts import get_object_or_404, render
+
+from partnerhub.delegations.models import Delegation
+
+
+def trip_list(request):
+    trips = Delegation.objects.visible_to(request.user).select_related("partnership").prefetch_related("destinations")
+    return render(request, "delegations/list.html", {"trips": trips})
+
+
+def trip_detail(request, slug):
+    trip = get_object_or_404(Delegation.objects.visible_to(request.user), slug=slug)
+    editable = Delegation.objects.editable_by(request.user).filter(pk=trip.pk).exists()
+    return render(
+        request,
+        "delegations/detail.html",
+        {
+            "trip": trip,
+            "editable": editable,
+            "stops": trip.stops.select_related("region"),
+            "legs": trip.legs.select_related("origin__region", "destination__region"),
+            "programme": trip.programme.select_related("stop__region"),
+        },
+    )
