@@ -3,7 +3,8 @@ from i18nfield.admin import I18nModelAdmin
 
 from partnerhub.core.admin import VisibilityAdminMixin
 from partnerhub.delegations import services
-from partnerhub.delegations.models import Delegation, DelegationMember
+from partnerhub.delegations.forms import DelegationForm, ProgrammeItemForm, TravelLegForm
+from partnerhub.delegations.models import Delegation, DelegationMember, ProgrammeItem, Stop, Table, TravelLeg
 
 
 class MemberInline(admin.TabularInline):
@@ -12,13 +13,40 @@ class MemberInline(admin.TabularInline):
     autocomplete_fields = ["person"]
 
 
+class StopInline(admin.TabularInline):
+    model = Stop
+    extra = 0
+    autocomplete_fields = ["region"]
+
+
+class TravelLegInline(admin.TabularInline):
+    model = TravelLeg
+    form = TravelLegForm
+    fk_name = "delegation"
+    extra = 0
+
+
+class ProgrammeItemInline(admin.StackedInline):
+    model = ProgrammeItem
+    form = ProgrammeItemForm
+    extra = 0
+
+
+class TableInline(admin.TabularInline):
+    model = Table
+    extra = 0
+
+
 @admin.register(Delegation)
 class DelegationAdmin(VisibilityAdminMixin, I18nModelAdmin):
-    list_display = ["__str__", "direction", "start_date", "end_date", "status"]
+    """Staff build a trip here: itinerary, travel legs, programme (times in the place's zone), tables."""
+
+    form = DelegationForm
+    list_display = ["__str__", "direction", "start_date", "end_date", "status", "capacity"]
     list_filter = ["direction", "status"]
     search_fields = ["slug", "title"]
-    autocomplete_fields = ["partnership", "destinations", "shared_with"]
-    inlines = [MemberInline]
+    autocomplete_fields = ["partnership", "destinations", "shared_with", "leader"]
+    inlines = [StopInline, TravelLegInline, ProgrammeItemInline, TableInline, MemberInline]
 
     def save_model(self, request, obj, form, change):
         services.save_delegation(obj, actor=request.user)
