@@ -13,16 +13,14 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.text import slugify
 
 from partnerhub.accounts.models import User
 from partnerhub.agencies.models import Agency
 from partnerhub.core.i18n import i18n, i18n_from_dict
-from partnerhub.delegations import services as delegation_services
-from partnerhub.delegations.models import Delegation
 from partnerhub.demo.ideas import load_ideas
 from partnerhub.demo.profiles import load_profiles
+from partnerhub.demo.trips import load_trips
 from partnerhub.organisations import services as organisation_services
 from partnerhub.organisations.models import Organisation, Person
 from partnerhub.partnerships import services as partnership_services
@@ -298,11 +296,6 @@ def _agency_organisation(slug, name, *, kind, region, country, city, website, de
         owner_agency=Agency.objects.get(slug="wfk-kaiserslautern"),
     )
     return org
-
-
-def _next_september(today: datetime.date) -> datetime.date:
-    year = today.year if today.month < 8 else today.year + 1
-    return datetime.date(year, 9, 14)
 
 
 @transaction.atomic
@@ -592,65 +585,13 @@ def load() -> None:
         actor=users["staff"],
     )
 
-    today = timezone.localdate()
-    incoming = delegation_services.save_delegation(
-        Delegation(
-            slug="yangzhou-delegation-to-kaiserslautern",
-            partnership=partnership,
-            direction=Delegation.Direction.INCOMING,
-            status=Delegation.Status.CONFIRMED,
-            start_date=today + datetime.timedelta(days=45),
-            end_date=today + datetime.timedelta(days=49),
-            title=i18n(
-                de="Delegation aus Yangzhou in Kaiserslautern",
-                en="Yangzhou delegation visits Kaiserslautern",
-                zh_hans="扬州代表团访问凯泽斯劳滕",
-            ),
-            description=i18n(
-                de="21 Vertreterinnen und Vertreter aus Unternehmen und Behörden Yangzhous besuchen die "
-                "Region; B2B-Gespräche mit Unternehmen aus Kaiserslautern.",
-                en="21 representatives of Yangzhou companies and authorities visit the region; B2B "
-                "meetings with Kaiserslautern companies.",
-                zh_hans="扬州企业和政府部门的21名代表访问该地区，并与凯泽斯劳滕企业进行B2B洽谈。",
-            ),
-            is_public=True,
-        ),
-        actor=users["staff"],
-    )
-    incoming.destinations.set([regions["kaiserslautern"], regions["kaiserslautern-district"]])
     members = [
         person
         for _org, item, people in chinese
         for person, contact in zip(people, item["contacts"], strict=True)
         if contact.get("incoming_delegation")
     ]
-    for index, person in enumerate(members):
-        delegation_services.add_member(incoming, person, actor=users["staff"], is_leader=index == 0)
-    september = _next_september(today)
-    outgoing = delegation_services.save_delegation(
-        Delegation(
-            slug="delegation-to-yangtze-river-delta",
-            partnership=partnership,
-            direction=Delegation.Direction.OUTGOING,
-            status=Delegation.Status.PLANNED,
-            start_date=september,
-            end_date=september + datetime.timedelta(days=7),
-            title=i18n(
-                de="Unternehmerreise nach Yangzhou, Nanjing und Shanghai",
-                en="Business trip to Yangzhou, Nanjing and Shanghai",
-                zh_hans="赴扬州、南京和上海商务考察",
-            ),
-            description=i18n(
-                de="Delegationsreise im September in das Jangtse-Delta mit Firmenbesuchen und B2B-Gesprächen.",
-                en="Delegation trip in September to the Yangtze River Delta with company visits and B2B "
-                "meetings.",
-                zh_hans="九月赴长三角的代表团考察，包括企业参观和B2B洽谈。",
-            ),
-            is_public=True,
-        ),
-        actor=users["staff"],
-    )
-    outgoing.destinations.set([regions["yangzhou"], regions["nanjing"], regions["shanghai"]])
+    incoming, outgoing = load_trips(partnership, regions, users, members)
     partnership_services.share_partnership(partnership, yzb, actor=users["staff"])
     for delegation in (incoming, outgoing):
         delegation.shared_with.add(yzb)
