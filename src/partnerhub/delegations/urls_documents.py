@@ -1,3 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from partnerhub.delegations import views_documents as views
+
+urlpatterns = [
+    path("<slug:slug>/documents/", views.documents_index, name="documents_index"),
+    path("<slug:slug>/documents/badges.pdf", views.badges_pdf, name="documents_badges"),
+    path("<slug:slug>/documents/participants.xlsx", views.participants_xlsx, name="documents_participants"),
+    path("<slug:slug>/documents/letters/<int:pk>.pdf", views.invitation_letter, name="documents_letter"),
+]
