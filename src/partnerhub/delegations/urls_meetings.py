@@ -1,3 +1,24 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from partnerhub.delegations import views_meetings as views
+
+urlpatterns = [
+    path("<slug:slug>/meetings/", views.participant, name="meetings_participant"),
+    path("<slug:slug>/meetings/request/", views.send_request, name="meetings_request"),
+    path("<slug:slug>/meetings/requests/<int:pk>/answer/", views.answer, name="meetings_answer"),
+    path("<slug:slug>/meetings/requests/<int:pk>/withdraw/", views.withdraw, name="meetings_withdraw"),
+    path("<slug:slug>/meetings/unavailable/", views.unavailable, name="meetings_unavailable"),
+    path(
+        "<slug:slug>/meetings/unavailable/<int:pk>/remove/",
+        views.unavailable_remove,
+        name="meetings_unavailable_remove",
+    ),
+    path("<slug:slug>/meetings/manage/", views.manage, name="meetings_manage"),
+    path("<slug:slug>/meetings/manage/suggest/", views.suggest, name="meetings_suggest"),
+    path("<slug:slug>/meetings/manage/tables/", views.tables, name="meetings_tables"),
+    path("<slug:slug>/meetings/manage/fix/", views.fix, name="meetings_fix"),
+    path("<slug:slug>/meetings/manage/meetings/<int:pk>/move/", views.move, name="meetings_move"),
+    path("<slug:slug>/meetings/manage/run/", views.run, name="meetings_run"),
+    path("<slug:slug>/meetings/manage/runs/<int:pk>/", views.run_status, name="meetings_run_status"),
+    path("<slug:slug>/meetings/manage/publish/", views.publish, name="meetings_publish"),
+]

@@ -1,0 +1,1 @@
+"""B2B meeting scheduling (format: shared/formats/b2b-scheduling.md). No Django here."""
