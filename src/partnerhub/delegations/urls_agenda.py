@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from partnerhub.delegations import views_agenda
+
+urlpatterns = [
+    path("agenda/<str:token>/", views_agenda.agenda_page, name="agenda"),
+    path("calendar/<str:token>.ics", views_agenda.agenda_calendar, name="agenda_calendar"),
+]

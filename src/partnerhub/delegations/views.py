@@ -20,5 +20,10 @@ def trip_detail(request, slug):
             "stops": trip.stops.select_related("region"),
             "legs": trip.legs.select_related("origin__region", "destination__region"),
             "programme": trip.programme.select_related("stop__region"),
+            "my_registrations": (
+                trip.registrations.filter(registered_by=request.user).exclude(status__in=["cancelled", "declined"])
+                if request.user.is_authenticated
+                else []
+            ),
         },
     )
