@@ -96,3 +96,23 @@ def test_demo_ideas_cover_every_stage_and_three_languages(demo_world):
     assert all(i.is_confirmed for i in ideas)
     not_pursued = ideas.get(stage__key="not_pursued")
     assert not_pursued.not_pursued_reason
+
+
+def test_demo_trips_have_registrations_requests_and_a_published_schedule(demo_world):
+    from icalendar import Calendar
+
+    from partnerhub.delegations.agenda import ics_for
+    from partnerhub.delegations.models import Delegation
+
+    past = Delegation.objects.get(slug="yangzhou-delegation-to-kaiserslautern")
+    assert past.end_date < datetime.date.today()
+    assert past.registrations.filter(status="confirmed").count() == 21
+    trip = Delegation.objects.get(slug="delegation-to-yangtze-river-delta")
+    statuses = set(trip.registrations.values_list("status", flat=True))
+    assert {"confirmed", "pending", "waiting"} <= statuses
+    assert {"accepted", "declined", "pending"} <= set(trip.meeting_requests.values_list("status", flat=True))
+    assert trip.schedule_published_at is not None
+    meeting = trip.meetings.select_related("first").first()
+    calendar = Calendar.from_ical(ics_for(meeting.first))
+    assert any(component.name == "VTIMEZONE" for component in calendar.walk())
+    assert len([c for c in calendar.walk("VEVENT")]) > trip.programme.count()

@@ -487,7 +487,7 @@ def test_organisation_members_follow_their_ideas_but_take_no_part_in_the_pipelin
     idea.refresh_from_db()
     pipeline.add_comment(idea, "Intern: noch offen.", actor=None)
     client.force_login(member_a)
-    assert "ideas/%d/" % idea.pk in client.get(url("ideas:mine", "de")).content.decode()
+    assert f"ideas/{idea.pk}/" in client.get(url("ideas:mine", "de")).content.decode()
     page = client.get(url("ideas:detail", "de", idea.pk)).content.decode()
     assert idea.title in page
     assert "Intern: noch offen." not in page

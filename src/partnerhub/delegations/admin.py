@@ -2,9 +2,19 @@ from django.contrib import admin
 from i18nfield.admin import I18nModelAdmin
 
 from partnerhub.core.admin import VisibilityAdminMixin
+from partnerhub.delegations import registration as registration_services
 from partnerhub.delegations import services
+from partnerhub.delegations.admin_registration import RegistrationQuestionInline  # registers its admins
 from partnerhub.delegations.forms import DelegationForm, ProgrammeItemForm, TravelLegForm
-from partnerhub.delegations.models import Delegation, DelegationMember, ProgrammeItem, Stop, Table, TravelLeg
+from partnerhub.delegations.models import (
+    Delegation,
+    DelegationMember,
+    ProgrammeItem,
+    RegistrationQuestion,
+    Stop,
+    Table,
+    TravelLeg,
+)
 
 
 class MemberInline(admin.TabularInline):
@@ -46,7 +56,22 @@ class DelegationAdmin(VisibilityAdminMixin, I18nModelAdmin):
     list_filter = ["direction", "status"]
     search_fields = ["slug", "title"]
     autocomplete_fields = ["partnership", "destinations", "shared_with", "leader"]
-    inlines = [StopInline, TravelLegInline, ProgrammeItemInline, TableInline, MemberInline]
+    inlines = [
+        StopInline,
+        TravelLegInline,
+        ProgrammeItemInline,
+        TableInline,
+        RegistrationQuestionInline,
+        MemberInline,
+    ]
 
     def save_model(self, request, obj, form, change):
         services.save_delegation(obj, actor=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not RegistrationQuestion:
+            return super().save_formset(request, form, formset, change)
+        for question in formset.save(commit=False):
+            registration_services.save_question(question, actor=request.user)
+        for question in formset.deleted_objects:
+            question.delete()

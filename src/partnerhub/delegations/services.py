@@ -9,7 +9,12 @@ from partnerhub.delegations.models import Delegation, DelegationMember
 
 @transaction.atomic
 def save_delegation(delegation: Delegation, *, actor) -> Delegation:
-    return save_audited(delegation, actor=actor, kind="delegation", exclude=["destinations", "shared_with"])
+    save_audited(delegation, actor=actor, kind="delegation", exclude=["destinations", "shared_with"])
+    if delegation.capacity is not None:
+        from partnerhub.delegations.registration import promote_waiting
+
+        promote_waiting(delegation)  # more seats: the people waiting move up at once
+    return delegation
 
 
 @transaction.atomic

@@ -1,3 +1,24 @@
-from django.urls import path  # noqa: F401
+"""Registration for trips; included into the "delegations" namespace, so every name starts with "regist"."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from partnerhub.delegations import views_registration as views
+
+urlpatterns = [
+    path("registration/<str:token>/", views.status, name="registration_status"),
+    path("registration/<str:token>/cancel/", views.cancel, name="registration_cancel"),
+    path("<slug:slug>/register/", views.register, name="register"),
+    path("<slug:slug>/registrations/", views.registration_list, name="registration_list"),
+    path(
+        "<slug:slug>/registrations/<int:pk>/approve/",
+        views.decide,
+        {"action": "approve"},
+        name="registration_approve",
+    ),
+    path(
+        "<slug:slug>/registrations/<int:pk>/decline/",
+        views.decide,
+        {"action": "decline"},
+        name="registration_decline",
+    ),
+]

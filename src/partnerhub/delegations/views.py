@@ -4,7 +4,11 @@ from partnerhub.delegations.models import Delegation
 
 
 def trip_list(request):
-    trips = Delegation.objects.visible_to(request.user).select_related("partnership").prefetch_related("destinations")
+    trips = (
+        Delegation.objects.visible_to(request.user)
+        .select_related("partnership")
+        .prefetch_related("destinations")
+    )
     return render(request, "delegations/list.html", {"trips": trips})
 
 
@@ -21,7 +25,9 @@ def trip_detail(request, slug):
             "legs": trip.legs.select_related("origin__region", "destination__region"),
             "programme": trip.programme.select_related("stop__region"),
             "my_registrations": (
-                trip.registrations.filter(registered_by=request.user).exclude(status__in=["cancelled", "declined"])
+                trip.registrations.filter(registered_by=request.user).exclude(
+                    status__in=["cancelled", "declined"]
+                )
                 if request.user.is_authenticated
                 else []
             ),

@@ -20,6 +20,7 @@ from partnerhub.core.i18n import i18n, i18n_from_dict
 from partnerhub.demo.ideas import load_ideas
 from partnerhub.demo.profiles import load_profiles
 from partnerhub.demo.regions import load_regions
+from partnerhub.demo.trip_people import load_past_registrations, load_upcoming
 from partnerhub.demo.trips import load_trips
 from partnerhub.organisations import services as organisation_services
 from partnerhub.organisations.models import Organisation, Person
@@ -412,11 +413,13 @@ def load() -> None:
         if contact.get("incoming_delegation")
     ]
     incoming, outgoing = load_trips(partnership, regions, users, members)
+    load_past_registrations(incoming, members)
     partnership_services.share_partnership(partnership, yzb, actor=users["staff"])
     for delegation in (incoming, outgoing):
         delegation.shared_with.add(yzb)
     load_ideas(wfk, users["staff"], yzb, users["partner"])
     load_profiles({"wfk": wfk, "yzb": yzb}, users)
+    load_upcoming(outgoing, users)
 
 
 def _grant_staff_permissions(users: list[User]) -> None:
