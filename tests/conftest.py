@@ -12,6 +12,14 @@ def pytest_sessionstart(session):
     translations.compile_all(only_stale=True)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_content_type_cache():
+    """A transactional test flushes the tables and reloads them; cached content type ids must not survive."""
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.clear_cache()
+
+
 @dataclass
 class World:
     home_agency: object

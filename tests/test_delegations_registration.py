@@ -178,7 +178,7 @@ def test_a_cancellation_through_the_personal_link_moves_the_longest_waiting_pers
     assert services.waiting_position(later) == 1
     assert [m.to for m in mailoutbox] == [["erika1@example.org"], ["erika2@example.org"]]
     moved_up = mailoutbox[1]
-    assert "seat" in moved_up.subject
+    assert "Platz" in moved_up.subject  # in German, the language they registered in
     assert f"/de/delegations/registration/{next_in_line.access_token}/" in moved_up.body
     assert "registration.moved_up" in [e.action for e in history(next_in_line)]
 
@@ -220,7 +220,7 @@ def test_a_raised_capacity_seats_the_waiting_before_newcomers(small_trip):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs two real connections (PostgreSQL)")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_people_registering_for_the_last_seat_at_once_get_one_seat_and_one_place_in_line(world):
     trip = world.delegation
     trip.capacity = 1

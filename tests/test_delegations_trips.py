@@ -106,7 +106,7 @@ def test_a_late_evening_in_berlin_is_the_next_morning_for_a_viewer_in_shanghai(c
     client.cookies["tz"] = "Asia/Shanghai"
     html = client.get(url("delegations:detail", "de", world.delegation.slug)).content.decode()
     assert "23:30–28. März 2027, 00:30" in html
-    assert "28.03.2027 06:30" in html  # 23:30 CET is 06:30 the next day in Shanghai
+    assert "28.03.2027, 06:30 Uhr Ihre Zeit" in html  # 23:30 CET is 06:30 the next day in Shanghai
 
 
 @pytest.mark.parametrize("language", ["de", "en", "zh-hans"])

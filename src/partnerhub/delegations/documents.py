@@ -429,7 +429,7 @@ def participants_xlsx(delegation) -> bytes:
     ]
     _write_sheet(sheet, header + [label for _key, label in columns], rows)
 
-    programme = book.create_sheet(_("Programme")[:31])
+    programme = book.create_sheet(_("Trip programme")[:31])
     items = delegation.programme.select_related("stop__region")
     _write_sheet(
         programme,
