@@ -254,9 +254,9 @@ def solve(instance: Instance, *, progress: Callable[[int], None] | None = None) 
     unscheduled.extend(m.id for m in rest if m not in ordered)
     total = max(len(ordered), 1)
     for i, m in enumerate(ordered):
-        slot = next((s for s in instance.slots if obstacle(m, s) is None), None)
-        if slot is not None:
-            place(m, slot)
+        free = next((s for s in instance.slots if obstacle(m, s) is None), None)
+        if free is not None:
+            place(m, free)
         else:
             unscheduled.append(m.id)
         if progress is not None:
