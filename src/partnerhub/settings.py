@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "partnerhub.ideas",
     "partnerhub.profiles",
     "partnerhub.inquiries",
+    "partnerhub.matching",
     "partnerhub.demo",
 ]
 
@@ -181,3 +182,7 @@ UNCONFIRMED_SUBMISSION_DAYS = envint("UNCONFIRMED_SUBMISSION_DAYS", 7)
 PROFILE_EXPIRY_REMINDER_DAYS = envint("PROFILE_EXPIRY_REMINDER_DAYS", 14)
 MAX_UPLOAD_BYTES = envint("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000")
+
+# Matching: which embedder computes the vectors ("default" = the packaged model chosen in
+# docs/decisions/0012; "fake" = a deterministic stand-in for tests and machines without the model).
+MATCHING_EMBEDDER = envstr("MATCHING_EMBEDDER", "default")

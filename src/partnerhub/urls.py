@@ -15,6 +15,7 @@ urlpatterns += i18n_patterns(
     path("delegations/", include("partnerhub.delegations.urls")),
     path("profiles/", include("partnerhub.profiles.urls")),
     path("inquiries/", include("partnerhub.inquiries.urls")),
+    path("matching/", include("partnerhub.matching.urls")),
     path("pipeline/", include("partnerhub.pipeline.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
