@@ -13,6 +13,12 @@ def pytest_sessionstart(session):
 
 
 @pytest.fixture(autouse=True)
+def _fake_embedder_by_default(settings):
+    """Matching runs on a deterministic stand-in in tests; tests of the real model ask for it explicitly."""
+    settings.MATCHING_EMBEDDER = "fake"
+
+
+@pytest.fixture(autouse=True)
 def _fresh_content_type_cache():
     """A transactional test flushes the tables and reloads them; cached content type ids must not survive."""
     from django.contrib.contenttypes.models import ContentType

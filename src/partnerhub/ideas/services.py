@@ -95,6 +95,9 @@ def confirm_idea(token: str) -> ProjectIdea | None:
     idea.stage = first_stage(idea.agency)
     idea.save(update_fields=["email_confirmed_at", "stage", "updated_at"])
     audit.record(None, "idea.confirmed", idea)
+    from partnerhub.matching.services import schedule_refresh
+
+    schedule_refresh(idea)
     if idea.agency.email:
         notify(
             idea.agency.email,

@@ -217,6 +217,7 @@ def save_profile(
     if back_to_review:
         audit.record(actor, "profile.returned_to_review", profile)
         _notify(_agency_recipient(profile), "submitted", profile, changed=True)
+    _refresh_later(profile)
     return profile
 
 
@@ -254,6 +255,7 @@ def publish_profile(profile: CooperationProfile, *, actor) -> CooperationProfile
         pipeline_services.move_to_stage(profile, first_stage(profile.agency), actor=actor)
     audit.record(actor, "profile.published", profile)
     _notify(_organisation_recipient(profile), "published", profile)
+    _refresh_later(profile)
     return profile
 
 
@@ -291,6 +293,7 @@ def withdraw_profile(profile: CooperationProfile, *, actor) -> CooperationProfil
     by_reviewer = actor is not None and _is_reviewer(profile, actor)
     recipient = _organisation_recipient(profile) if by_reviewer else _agency_recipient(profile)
     _notify(recipient, "withdrawn", profile)
+    _refresh_later(profile)
     return profile
 
 
@@ -317,10 +320,18 @@ def renew_profile(profile: CooperationProfile, *, actor, valid_until: datetime.d
     )
     if old_status == Status.EXPIRED:
         _notify(_agency_recipient(profile), "submitted", profile, changed=False)
+    _refresh_later(profile)
     return profile
 
 
 # --- housekeeping (tasks) ------------------------------------------------------------------------------
+
+
+def _refresh_later(profile) -> None:
+    """Matching suggestions follow the profile: refreshed by a background task after commit."""
+    from partnerhub.matching.services import schedule_refresh
+
+    schedule_refresh(profile)
 
 
 def expire_due_profiles(today: datetime.date | None = None) -> int:
@@ -334,6 +345,7 @@ def expire_due_profiles(today: datetime.date | None = None) -> int:
             profile.save(update_fields=["status", "updated_at"])
             audit.record(None, "profile.expired", profile, valid_until=profile.valid_until.isoformat())
             _notify(_organisation_recipient(profile), "expired", profile)
+            _refresh_later(profile)
         count += 1
     return count
 

@@ -1,0 +1,57 @@
+from django.contrib import admin
+
+from partnerhub.core.admin import VisibilityAdminMixin
+from partnerhub.matching.models import Embedding, Introduction, ReembedRun, Suggestion
+
+
+@admin.register(Suggestion)
+class SuggestionAdmin(VisibilityAdminMixin, admin.ModelAdmin):
+    """Read-only: suggestions are reviewed on the review queue, through the services."""
+
+    list_display = ["__str__", "status", "score", "feedback", "model_name", "updated_at"]
+    list_filter = ["status", "feedback", "source_type"]
+    readonly_fields = [f.name for f in Suggestion._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Introduction)
+class IntroductionAdmin(VisibilityAdminMixin, admin.ModelAdmin):
+    list_display = ["__str__", "state", "requested_by", "interest_at", "forwarded_at", "answered_at"]
+    list_filter = ["state"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class _SuperuserOnly(admin.ModelAdmin):
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Embedding)
+class EmbeddingAdmin(_SuperuserOnly):
+    list_display = ["__str__", "model_name", "dim", "updated_at"]
+    list_filter = ["model_name"]
+    exclude = ["vector"]
+
+
+@admin.register(ReembedRun)
+class ReembedRunAdmin(_SuperuserOnly):
+    list_display = ["__str__", "status", "done", "total", "created_at", "finished_at"]
