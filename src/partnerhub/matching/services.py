@@ -7,9 +7,7 @@ involved — so each step shows in their pipeline history — and queues e-mails
 """
 
 import hashlib
-import importlib
 import logging
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,6 +24,7 @@ from partnerhub.core import audit
 from partnerhub.core.i18n import languages_of
 from partnerhub.delegations import meetings as meeting_services
 from partnerhub.delegations.models import Delegation, MeetingRequest, Registration
+from partnerhub.engines.matching import documents, embedders, explain, scoring
 from partnerhub.ideas.models import ProjectIdea
 from partnerhub.matching.models import Embedding, Introduction, ReembedRun, Suggestion
 from partnerhub.notifications.services import notify, url_in
@@ -54,17 +53,6 @@ COMPLEMENTS: dict[str, set[str]] = {
     Kind.RD_REQUEST: {Kind.RD_REQUEST, Kind.TECHNOLOGY_OFFER, Kind.TECHNOLOGY_REQUEST},
     IDEA: {Kind.TECHNOLOGY_OFFER, Kind.BUSINESS_OFFER, Kind.RD_REQUEST},
 }
-
-
-def _engine(module: str):
-    """An engine module, or None while it is still being written (then a stand-in in ``vectors`` is used)."""
-    name = f"partnerhub.engines.matching.{module}"
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name != name:
-            raise  # the module exists but something it needs is missing: that is a real error
-        return None
 
 
 # --- items -----------------------------------------------------------------------------------------
@@ -129,10 +117,7 @@ _embedders: dict[str, object] = {}
 def embedder_named(name: str):
     """An embedder by short name (``default``, ``fake``, ``use``, …); kept, since loading a model is slow."""
     if name not in _embedders:
-        embedders = _engine("embedders")
-        if embedders is None:
-            _embedders[name] = _HashingEmbedder()
-        elif name == "default":
+        if name == "default":
             _embedders[name] = embedders.default_embedder()
         else:
             _embedders[name] = embedders.make_embedder(name)
@@ -144,8 +129,7 @@ def configured_embedder():
 
 
 def model_choices() -> list[str]:
-    embedders = _engine("embedders")
-    return ["default", *getattr(embedders, "MODELS", ("fake",))]
+    return ["default", *embedders.MODELS]
 
 
 def key(item) -> tuple[int, int]:
@@ -192,7 +176,6 @@ def document_text(item) -> str:
 def vectors_for(items: list, embedder) -> dict[tuple[int, int], np.ndarray]:
     """The items' document vectors for this embedder: stored ones whose text is unchanged, others embedded
     now and stored (with model name and dimension)."""
-    documents = _engine("documents")
     found: dict[tuple[int, int], np.ndarray] = {}
     missing = []
     by_type: dict[ContentType, list] = {}
@@ -215,10 +198,7 @@ def vectors_for(items: list, embedder) -> dict[tuple[int, int], np.ndarray]:
                 missing.append((item, text, digest))
     if not missing:
         return found
-    if documents is not None:
-        rows = list(documents.embed_documents(embedder, [text for _i, text, _d in missing]))
-    else:
-        rows = list(np.asarray(embedder.embed([text for _i, text, _d in missing]), dtype=np.float32))
+    rows = list(documents.embed_documents(embedder, [text for _i, text, _d in missing]))
     for (item, _text, digest), vector in zip(missing, rows, strict=True):
         Embedding.objects.update_or_create(
             target_type=_ct(item),
@@ -289,67 +269,6 @@ def jsonable(value):
     return value
 
 
-class _HashingEmbedder:
-    """Stand-in while ``engines.matching.embedders`` is missing: hashed words and Chinese character pairs."""
-
-    name = "partnerhub-hashing-256"
-    dim = 256
-
-    def embed(self, texts) -> np.ndarray:
-        rows = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for row, text in enumerate(texts):
-            for run in re.findall(r"[\u4e00-\u9fff]+|[^\W_]+", text.casefold()):
-                tokens = (
-                    [run[i : i + 2] for i in range(max(1, len(run) - 1))] if "\u4e00" <= run[0] else [run]
-                )
-                for token in tokens:
-                    digest = hashlib.blake2b(token.encode(), digest_size=4).digest()
-                    rows[row, int.from_bytes(digest, "little") % self.dim] += 1.0
-        norms = np.linalg.norm(rows, axis=1, keepdims=True)
-        return np.divide(rows, norms, out=np.zeros_like(rows), where=norms > 0)
-
-
-def fallback_score(item, candidate, similarity: float) -> tuple[float, dict, list]:
-    """Stand-in while ``engines.matching.scoring`` is missing: text, shared sectors, other country."""
-    mine, theirs = set(_sector_codes(item)), set(_sector_codes(candidate))
-    sectors = len(mine & theirs) / len(mine | theirs) if mine and theirs else 0.0
-    abroad = 1.0 if _country(item) and _country(item) != _country(candidate) else 0.0
-    total = 0.7 * similarity + 0.2 * sectors + 0.1 * abroad
-    parts = {"text": round(similarity, 3), "sectors": round(sectors, 3), "abroad": abroad}
-    reasons = [f"text similarity {similarity:.2f}"]
-    if mine & theirs:
-        reasons.append(f"shared sectors: {', '.join(sorted(mine & theirs))}")
-    if abroad:
-        reasons.append("partner in another country")
-    return total, parts, reasons
-
-
-def _sentences(text: str) -> list[str]:
-    return [s.strip() for s in re.split(r"(?<=[.!?。！？])\s*|\n+", text) if s and s.strip()]
-
-
-def fallback_sentence_pairs(embedder, text_a: str, text_b: str, top: int = 3) -> list[tuple[str, str, float]]:
-    """Stand-in while ``engines.matching.explain`` is missing: the most similar sentence pairs, each
-    sentence used once."""
-    a, b = _sentences(text_a), _sentences(text_b)
-    if not a or not b:
-        return []
-    similarity = (
-        np.asarray(embedder.embed(a), dtype=np.float32) @ np.asarray(embedder.embed(b), dtype=np.float32).T
-    )
-    pairs, used_a, used_b = [], set(), set()
-    for flat in np.argsort(-similarity, axis=None):
-        i, j = divmod(int(flat), len(b))
-        if i in used_a or j in used_b:
-            continue
-        pairs.append((a[i], b[j], float(similarity[i, j])))
-        used_a.add(i)
-        used_b.add(j)
-        if len(pairs) == top:
-            break
-    return pairs
-
-
 # --- scoring ---------------------------------------------------------------------------------------
 
 
@@ -358,9 +277,6 @@ ENGINE_KINDS = {Kind.RD_REQUEST: "research_cooperation", IDEA: None}
 
 def _score(item, candidate, similarity: float) -> tuple[float, dict, list] | None:
     """(total, parts, reasons) from the engine's scoring; None when the engine excludes the pair."""
-    scoring = _engine("scoring")
-    if scoring is None:
-        return fallback_score(item, candidate, similarity)
     result = scoring.score(engine_item(scoring, item), engine_item(scoring, candidate), similarity)
     if getattr(result, "excluded", False):
         return None
@@ -371,11 +287,7 @@ def _score(item, candidate, similarity: float) -> tuple[float, dict, list] | Non
 def _explanation(embedder, item, candidate, parts: dict) -> dict:
     lang_a, text_a = sentences_text(item)
     lang_b, text_b = sentences_text(candidate)
-    explain = _engine("explain")
-    if explain is not None:
-        pairs = explain.best_sentence_pairs(embedder, text_a, text_b, top=3)
-    else:
-        pairs = fallback_sentence_pairs(embedder, text_a, text_b, top=3)
+    pairs = explain.best_sentence_pairs(embedder, text_a, text_b, top=3)
     return {
         "pairs": [
             {"a": a, "a_lang": lang_a, "b": b, "b_lang": lang_b, "similarity": round(float(sim), 3)}
