@@ -54,9 +54,6 @@ def organisation_detail(request, slug):
             "organisation": organisation,
             "sectors": organisation.sectors.all(),
             "people": people,
-            "partnerships": Partnership.objects.visible_to(request.user).filter(
-                partner_region=organisation.region
-            )
-            | Partnership.objects.visible_to(request.user).filter(home_region=organisation.region),
+            "partnerships": Partnership.objects.visible_to(request.user).involving(organisation.region),
         },
     )

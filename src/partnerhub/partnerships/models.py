@@ -25,7 +25,9 @@ class Area(models.TextChoices):
 
 
 class PartnershipQuerySet(VisibleQuerySet):
-    pass
+    def involving(self, region):
+        """Partnerships in which the region takes part, as home or as partner region."""
+        return self.filter(Q(home_region=region) | Q(partner_region=region))
 
 
 class Partnership(models.Model):

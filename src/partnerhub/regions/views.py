@@ -14,9 +14,7 @@ def region_list(request):
 def region_detail(request, slug):
     region = get_object_or_404(Region.objects.select_related("parent"), slug=slug)
     region_ids = [region.pk, *region.children.values_list("pk", flat=True)]
-    partnerships = Partnership.objects.visible_to(request.user).filter(
-        partner_region=region
-    ) | Partnership.objects.visible_to(request.user).filter(home_region=region)
+    partnerships = Partnership.objects.visible_to(request.user).involving(region)
     organisations = Organisation.objects.visible_to(request.user).filter(region_id__in=region_ids)
     delegations = Delegation.objects.visible_to(request.user).filter(destinations=region).distinct()
     return render(
