@@ -44,6 +44,7 @@ def move_to_stage(item: PipelineItem, stage: Stage, *, actor, reason: str = "") 
     old = item.stage
     if old is not None and old.pk == stage.pk:
         return item
+    was_closed = item.is_closed
     item.stage = stage
     item.not_pursued_reason = reason.strip() if stage.outcome == Stage.Outcome.LOST else ""
     item.save(update_fields=["stage", "not_pursued_reason", "updated_at"])
@@ -55,7 +56,19 @@ def move_to_stage(item: PipelineItem, stage: Stage, *, actor, reason: str = "") 
         new=stage.key,
         reason=item.not_pursued_reason,
     )
+    if was_closed != item.is_closed:
+        _matching_changed(item)
     return item
+
+
+def _matching_changed(item: PipelineItem) -> None:
+    """A closed idea stops being matched (its new suggestions go), a re-opened one is matched again.
+
+    Matching listens to the pipeline only here; the refresh runs as a task after the commit.
+    """
+    from partnerhub.matching.services import schedule_refresh
+
+    schedule_refresh(item)
 
 
 @transaction.atomic
