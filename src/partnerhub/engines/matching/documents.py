@@ -80,11 +80,14 @@ def pair_similarities(
     query_texts: Sequence[str],
     candidate_texts: Sequence[str],
     pairs: Sequence[tuple[int, int]],
+    query_langs: Sequence[str] | None = None,
+    candidate_langs: Sequence[str] | None = None,
 ) -> np.ndarray:
     """Cosine of each ``(query index, candidate index)`` pair, embedding only the texts the pairs use.
 
-    The second stage of a ranking: a slow, better model re-scores the shortlists a fast model made,
-    without embedding every candidate.
+    The second stage of a ranking: a second model re-scores the shortlists a fast model made, without
+    embedding every candidate. With the texts' languages, the vectors are language-centred (centering.py)
+    with means fitted on the texts embedded here.
     """
     if not pairs:
         return np.zeros(0, dtype=np.float32)
@@ -93,6 +96,11 @@ def pair_similarities(
     vectors = embed_documents(
         embedder, [query_texts[i] for i in used_q] + [candidate_texts[i] for i in used_c]
     )
+    if query_langs is not None and candidate_langs is not None:
+        from partnerhub.engines.matching.centering import center, language_means
+
+        langs = [query_langs[i] for i in used_q] + [candidate_langs[i] for i in used_c]
+        vectors = center(vectors, langs, language_means(vectors, langs))
     q_row = {q: n for n, q in enumerate(used_q)}
     c_row = {c: len(used_q) + n for n, c in enumerate(used_c)}
     q_idx = np.fromiter((q_row[q] for q, _ in pairs), dtype=np.int64, count=len(pairs))

@@ -30,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
+from partnerhub.engines.matching.centering import center_together
 from partnerhub.engines.matching.embedders import ENSEMBLE_WEIGHTS, Embedder, combine, make_embedder
 
 LANG_FILES = {"de": "flores_dev.deu.jsonl", "zh": "flores_dev.zho.jsonl", "en": "flores_dev.eng.jsonl"}
@@ -113,7 +114,7 @@ def _report(
     for (src, tgt), sim in scores.items():
         gold = np.arange(len(sim))
         line = (
-            f"{label:<13} {src}→{tgt}  "
+            f"{label:<34} {src}→{tgt}  "
             f"R@1 {recall_at_k(sim, gold, 1):.4f}  R@10 {recall_at_k(sim, gold, 10):.4f}"
         )
         if margin:  # a shortlist's scores are not a full similarity matrix: no margin for them
@@ -152,9 +153,18 @@ def evaluate_flores(
     def cosines(model: str) -> dict[tuple[str, str], np.ndarray]:
         return {(s, t): per_model[model][s] @ per_model[model][t].T for s, t in DIRECTIONS}
 
+    def centered_cosines(model: str) -> dict[tuple[str, str], np.ndarray]:
+        result = {}
+        for s, t in DIRECTIONS:
+            source, target = per_model[model][s], per_model[model][t]
+            qc, cc = center_together([source, target], [[s] * len(source), [t] * len(target)])
+            result[(s, t)] = qc @ cc.T
+        return result
+
     for model in models:
         if model in ("use", "e5"):
             _report(model, cosines(model), lines)
+            _report(f"{model} centred", centered_cosines(model), lines)
         elif model == "ensemble":
             ensemble = {
                 lang: combine([per_model["use"][lang], per_model["e5"][lang]], ENSEMBLE_WEIGHTS)
@@ -164,6 +174,9 @@ def evaluate_flores(
             use, e5 = cosines("use"), cosines("e5")
             reranked = {d: shortlist_rerank(use[d], e5[d]) for d in DIRECTIONS}
             _report(f"use→e5@{SHORTLIST}", reranked, lines, margin=False)
+            use_c, e5_c = centered_cosines("use"), centered_cosines("e5")
+            reranked = {d: shortlist_rerank(use_c[d], e5_c[d]) for d in DIRECTIONS}
+            _report(f"centred use→e5@{SHORTLIST} (match rank)", reranked, lines, margin=False)
     return lines
 
 

@@ -42,6 +42,9 @@ PROGRESS_FROM = 1000  # texts (passages) per embedding call; smaller ones finish
 MAX_PROBLEMS = 20
 EMBED_CHUNK = 256
 SHORTLIST = 20  # first-stage candidates per query that the re-ranker sees
+# With kind/sectors, structure re-orders a pool of candidates, so the second model embeds every text;
+# above this many texts (about 10 minutes of E5 on 2 cores) the first model ranks alone.
+SECOND_MODEL_LIMIT = 5000
 RERANK = ("auto", "e5", "none")
 
 
@@ -162,16 +165,28 @@ class _Reporting:
         return np.concatenate(blocks)
 
 
-class _Documents:
-    """An embedder of whole documents (long texts pooled from passages), for ``scoring.rank``."""
+class _Lookup:
+    """An "embedder" that returns vectors computed beforehand, for ``scoring.rank``."""
 
-    def __init__(self, embedder: Any) -> None:
-        self.embedder, self.name, self.dim = embedder, embedder.name, embedder.dim
+    def __init__(self, table: dict[str, Any], name: str, dim: int) -> None:
+        self.table, self.name, self.dim = table, name, dim
 
     def embed(self, texts: Sequence[str]) -> Any:
-        from partnerhub.engines.matching.documents import embed_documents
+        import numpy as np
 
-        return embed_documents(self.embedder, texts)
+        return np.stack([self.table[t] for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
+
+
+def document_vectors(
+    records: Sequence[Record], embedder: Any, what: str, progress: Callable[[str], None]
+) -> Any:
+    """Passage-pooled, language-centred document vectors of all ``records`` (means fitted on them all)."""
+    from partnerhub.engines.matching.centering import center, language_means
+    from partnerhub.engines.matching.documents import embed_documents
+
+    vectors = embed_documents(_Reporting(embedder, what, progress), [r.text for r in records])
+    langs = [r.lang for r in records]
+    return center(vectors, langs, language_means(vectors, langs))
 
 
 def rank_semantic(
@@ -190,13 +205,13 @@ def rank_semantic(
     """
     import numpy as np
 
-    from partnerhub.engines.matching.documents import embed_documents, pair_similarities
+    from partnerhub.engines.matching.documents import pair_similarities
     from partnerhub.engines.matching.embedders import ENSEMBLE_WEIGHTS
 
     if not candidates:
         return [[] for _ in queries]
-    q = embed_documents(_Reporting(embedder, "embedding queries", progress), [r.text for r in queries])
-    c = embed_documents(_Reporting(embedder, "embedding candidates", progress), [r.text for r in candidates])
+    both = document_vectors([*queries, *candidates], embedder, "embedding", progress)
+    q, c = both[: len(queries)], both[len(queries) :]
     n = min(max(k, SHORTLIST) if reranker is not None else k, len(candidates))
     shortlists: list[tuple[list[int], list[float]]] = []
     for start in range(0, len(queries), 1024):  # bounded memory: 1024 × candidates at a time
@@ -215,6 +230,8 @@ def rank_semantic(
             [r.text for r in queries],
             [r.text for r in candidates],
             pairs,
+            [r.lang for r in queries],
+            [r.lang for r in candidates],
         )
         w_first, w_second = (w / sum(ENSEMBLE_WEIGHTS) for w in ENSEMBLE_WEIGHTS)
         offset = 0
@@ -286,10 +303,22 @@ def rank(
                 "kind/sectors given, but the scoring engine is not installed: ranking by similarity only"
             )
         else:
+            records = [*queries, *candidates]
+            vectors = document_vectors(records, embedder, "embedding", progress)
+            name, dim = embedder.name, embedder.dim
+            if reranker is not None and len(records) <= SECOND_MODEL_LIMIT:
+                from partnerhub.engines.matching.embedders import ENSEMBLE_WEIGHTS, combine
+
+                second = document_vectors(records, reranker, "embedding (second model)", progress)
+                vectors = combine([vectors, second], ENSEMBLE_WEIGHTS)
+                name, dim = f"{name}+{reranker.name}", vectors.shape[1]
+            elif reranker is not None:
+                progress(f"more than {SECOND_MODEL_LIMIT} texts: ranking with {embedder.name} alone")
+            table = {r.text: v for r, v in zip(records, vectors, strict=True)}
             matches = scoring.rank(
                 [_to_item(scoring, r) for r in queries],
                 [_to_item(scoring, r) for r in candidates],
-                _Documents(_Reporting(embedder, "embedding", progress)),
+                _Lookup(table, name, dim),
                 k,
             )
             return [[_match_id_and_score(m) for m in row][:k] for row in matches]
