@@ -3,7 +3,7 @@
 This is what a desk does by hand: take the meeting requests in the order they arrived (the instance's list
 order) and give each the earliest slot in which both participants are free and available, a table is free,
 and its session, fixed slot and ``after`` order hold. Fixed meetings are entered first, since their slot is
-known before any request is placed. It never breaks a hard constraint, and it proves nothing: the status
+known before any request is placed, and a meeting that must come after others is booked once they are. It never breaks a hard constraint, and it proves nothing: the status
 is ``"feasible"`` when every required meeting found a place and the fairness limit holds, otherwise
 ``"unknown"`` (no schedule) with an explanation — a failure here does not mean no schedule exists.
 
@@ -55,6 +55,36 @@ def _chain_depths(instance: Instance) -> dict[str, int]:
             if waiting[later] == 0:
                 ready.append(later)
     return {mid: min(d, impossible) if mid in done else impossible for mid, d in depth.items()}
+
+
+def _request_order(instance: Instance) -> list[Meeting]:
+    """Fixed meetings first; then the requests in list order, each after its predecessors (``after``).
+
+    A desk books the briefing before the follow-up it was told must come later, even when the follow-up
+    was requested first. Predecessors on a cycle are left where the list puts them (no slot fits them).
+    """
+    by_id = {m.id: m for m in instance.meetings}
+    order = [m for m in instance.meetings if m.fixed_slot is not None]
+    queued = {m.id for m in order}
+    for request in instance.meetings:
+        stack: list[tuple[Meeting, int]] = [(request, 0)]
+        on_stack = {request.id}
+        while stack:  # depth-first over predecessors, without recursion (chains may be long)
+            m, i = stack.pop()
+            if m.id in queued:
+                on_stack.discard(m.id)
+                continue
+            if i < len(m.after):
+                stack.append((m, i + 1))
+                earlier = by_id[m.after[i]]
+                if earlier.id not in queued and earlier.id not in on_stack:
+                    stack.append((earlier, 0))
+                    on_stack.add(earlier.id)
+            else:
+                order.append(m)
+                queued.add(m.id)
+                on_stack.discard(m.id)
+    return order
 
 
 class _Desk:
@@ -116,9 +146,7 @@ def solve(instance: Instance) -> Schedule:
     """Place every meeting first come, first served; see the module docstring for what it promises."""
     started = time.monotonic()
     desk = _Desk(instance)
-    order = [m for m in instance.meetings if m.fixed_slot is not None]
-    order += [m for m in instance.meetings if m.fixed_slot is None]
-    failed = [m for m in order if not desk.place(m)]
+    failed = [m for m in _request_order(instance) if not desk.place(m)]
     seconds = round(time.monotonic() - started, 3)
     missing = [m.id for m in failed if m.required]
     if missing:
