@@ -220,6 +220,11 @@ def main() -> None:
     args = parser.parse_args()
     models = [m for m in args.models.split(",") if m]
     kinds = ["empirical", "lowrank", "random"] if args.data == "all" else [args.data]
+    if "empirical" in kinds and not flores_texts():
+        # The cached graphs assume the same vectors, which are fitted on the profile texts and FLORES.
+        parser.error(
+            f"no FLORES sentences in {FLORES}: set PARTNERHUB_FLORES (the empirical data needs them)"
+        )
     vectors = throughput(models or (["use"] if "empirical" in kinds else []))
     fitted = fit_gaussian(vectors["use"]) if "empirical" in kinds else None
     print(f"# search: top-{K}, {args.queries} single queries ({args.exact_queries} for brute force), hnsw "
