@@ -14,6 +14,7 @@ from partnerhub.engines.matching.index import (
     make_index,
     normalise,
     pgvector_available,
+    pgvector_state,
     require_pgvector,
 )
 
@@ -212,3 +213,24 @@ def test_pgvector_is_unavailable_without_the_extension_or_rights_or_postgres():
     assert not pgvector_available(sqlite)
     with pytest.raises(PgvectorUnavailable):
         require_pgvector(sqlite)
+
+
+def test_pgvector_state_tells_installed_from_available_from_missing_and_creates_nothing():
+    for available, state in (("0.8.0", "installed"), (None, "available"), (False, "missing")):
+        execute, executed = fake_database(available)
+        assert pgvector_state(execute) == state
+        assert not any(sql.startswith("CREATE") for sql in executed)
+
+    def sqlite(sql):
+        raise RuntimeError("no such table: pg_available_extensions")
+
+    assert pgvector_state(sqlite) == "missing"
+
+
+@pytest.mark.parametrize("make", [ExactIndex, HnswIndex])
+def test_both_indexes_list_their_live_ids(make):
+    index = make()
+    index.add(ids_for(5), random_unit(5, 8))
+    index.remove(["v1", "v3"])
+    index.add(["v1"], random_unit(1, 8, seed=1))
+    assert sorted(index.ids) == ["v0", "v1", "v2", "v4"]

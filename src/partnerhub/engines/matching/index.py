@@ -9,9 +9,9 @@ Two implementations of one small protocol:
   by later additions).
 
 Scores are inner products, i.e. cosine similarities because every vector is normalised on the way in.
-``make_index(n_expected)`` picks one by size. A pgvector index inside PostgreSQL is the platform's concern;
-this module only offers ``pgvector_available`` so the platform can decide without importing anything here
-that knows about Django.
+``make_index(n_expected)`` picks one by size. A pgvector index inside PostgreSQL is the platform's concern
+(``partnerhub.matching.vectorstore``); this module only offers ``pgvector_state``/``pgvector_available`` so
+the platform can decide without importing anything here that knows about Django.
 """
 
 from __future__ import annotations
@@ -51,6 +51,9 @@ class VectorIndex(Protocol):
     def __len__(self) -> int: ...
 
     def __contains__(self, id_: object) -> bool: ...
+
+    @property
+    def ids(self) -> list[str]: ...
 
 
 def normalise(vectors: npt.ArrayLike) -> Vectors:
@@ -245,6 +248,10 @@ class HnswIndex:
     def __contains__(self, id_: object) -> bool:
         return id_ in self._label
 
+    @property
+    def ids(self) -> list[str]:
+        return list(self._label)
+
     def set_ef(self, ef: int) -> None:
         """Search breadth: higher means better recall and slower queries."""
         self.ef = ef
@@ -368,6 +375,21 @@ class PgvectorUnavailable(RuntimeError):
     """The database cannot hold vectors: not PostgreSQL, or the ``vector`` extension is not installable."""
 
 
+def pgvector_state(cursor_execute: Callable[[str], Sequence[Sequence[Any]] | None]) -> str:
+    """``installed``, ``available`` (the server has it, this database has not created it) or ``missing``.
+
+    Asks through ``cursor_execute`` like ``pgvector_available``, and changes nothing. ``missing`` also when
+    the question cannot be asked (SQLite has no ``pg_available_extensions``).
+    """
+    try:
+        rows = cursor_execute("SELECT installed_version FROM pg_available_extensions WHERE name = 'vector'")
+    except Exception:
+        return "missing"
+    if not rows:
+        return "missing"
+    return "installed" if rows[0][0] is not None else "available"
+
+
 def pgvector_available(
     cursor_execute: Callable[[str], Sequence[Sequence[Any]] | None], create: bool = True
 ) -> bool:
@@ -379,15 +401,10 @@ def pgvector_available(
     aborts the transaction, so call this inside a savepoint. Any error (SQLite has no
     ``pg_available_extensions``, missing privileges) means False, never an exception.
     """
-    try:
-        rows = cursor_execute("SELECT installed_version FROM pg_available_extensions WHERE name = 'vector'")
-    except Exception:
-        return False
-    if not rows:
-        return False
-    if rows[0][0] is not None:
+    state = pgvector_state(cursor_execute)
+    if state == "installed":
         return True
-    if not create:
+    if state == "missing" or not create:
         return False
     try:
         cursor_execute("CREATE EXTENSION IF NOT EXISTS vector")
