@@ -128,7 +128,7 @@ def queue(request):
 
 def _panel(request, item):
     suggestions = Suggestion.objects.visible_to(request.user).filter(
-        source_type=services._ct(item), source_id=item.pk
+        source_type=services.content_type(item), source_id=item.pk
     )
     context = {
         "item": item,
@@ -213,7 +213,7 @@ def introductions(request):
                 "source": suggestion.source,
                 "source_lang": lang_of_item(suggestion.source),
                 "target": suggestion.target,
-                "may_forward": waiting and services._family_staff(user, agency_id),
+                "may_forward": waiting and services.is_family_staff(user, agency_id),
                 "may_answer": introduction.state == Introduction.State.FORWARDED
                 and services.acts_for(user, suggestion, asked),
                 "contacts": services.contacts_visible(introduction, user),

@@ -1,0 +1,147 @@
+"""Keeping suggestions: rank the candidates for an item, store the best, follow changes of items."""
+
+import logging
+
+from django.db import models, transaction
+
+from partnerhub.matching.items import (
+    COMPLEMENTS,
+    candidates_for,
+    content_type,
+    is_live,
+    key,
+    kind_of,
+    live_items,
+)
+from partnerhub.matching.models import Suggestion
+from partnerhub.matching.scores import score_pair, suggestion_values
+from partnerhub.matching.vectors import configured_embedder, vectors_for
+from partnerhub.profiles.models import CooperationProfile
+
+log = logging.getLogger(__name__)
+
+TOP = 10  # new suggestions kept per item; reviewed ones are kept besides
+Status = Suggestion.Status
+
+
+def suggestions_of(item) -> models.QuerySet:
+    return Suggestion.objects.filter(source_type=content_type(item), source_id=item.pk)
+
+
+# --- refreshing ------------------------------------------------------------------------------------------
+
+
+def refresh_suggestions(item, *, embedder=None) -> list[Suggestion]:
+    """Rank the candidates for one item and keep the best ``TOP`` as new suggestions.
+
+    Reviewed suggestions stay as they are (a dismissed pair is not suggested again); new ones that fell
+    out of the top, or whose item is no longer live, are removed.
+    """
+    embedder = embedder or configured_embedder()
+    if not is_live(item):
+        suggestions_of(item).filter(status=Status.NEW).delete()
+        if isinstance(item, CooperationProfile):
+            Suggestion.objects.filter(
+                target_type=content_type(item), target_id=item.pk, status=Status.NEW
+            ).delete()
+        return []
+    candidates = list(candidates_for(item))
+    found = vectors_for([item, *candidates], embedder)
+    query = found[key(item)]
+    ranked = []
+    for candidate in candidates:
+        scored = score_pair(item, candidate, float(query @ found[key(candidate)]))
+        if scored is not None:
+            ranked.append((scored[0], candidate, scored[1], scored[2]))
+    ranked.sort(key=lambda entry: (-entry[0], entry[1].pk))
+    top = [(c, suggestion_values(embedder, item, c, t, p, r)) for t, c, p, r in ranked[:TOP]]
+    with transaction.atomic():
+        kept = []
+        for candidate, values in top:
+            suggestion, _created = Suggestion.objects.update_or_create(
+                source_type=content_type(item),
+                source_id=item.pk,
+                target_type=content_type(candidate),
+                target_id=candidate.pk,
+                defaults=values,
+            )
+            kept.append(suggestion)
+        stale = suggestions_of(item).filter(status=Status.NEW).exclude(pk__in=[s.pk for s in kept])
+        stale.delete()
+    return kept
+
+
+def consider_as_candidate(profile: CooperationProfile, *, embedder=None) -> int:
+    """A profile was published or changed: offer it to every other item it would rank high enough for.
+
+    Cheaper than refreshing every item: one score per item that may see it. Returns how many
+    suggestions were created or updated.
+    """
+    embedder = embedder or configured_embedder()
+    if not is_live(profile):
+        return 0
+    changed = 0
+    for item in live_items():
+        if item == profile or profile.profile_type not in COMPLEMENTS[kind_of(item)]:
+            continue
+        if not candidates_for(item).filter(pk=profile.pk).exists():
+            continue
+        found = vectors_for([item, profile], embedder)
+        similarity = float(found[key(item)] @ found[key(profile)])
+        scored = score_pair(item, profile, similarity)
+        if scored is None:
+            continue
+        total, parts, reasons = scored
+        existing = (
+            suggestions_of(item).filter(target_type=content_type(profile), target_id=profile.pk).first()
+        )
+        new = suggestions_of(item).filter(status=Status.NEW).order_by("score", "-pk")
+        if existing is None and new.count() >= TOP and new.first().score >= total:
+            continue
+        values = suggestion_values(embedder, item, profile, total, parts, reasons)
+        with transaction.atomic():
+            Suggestion.objects.update_or_create(
+                source_type=content_type(item),
+                source_id=item.pk,
+                target_type=content_type(profile),
+                target_id=profile.pk,
+                defaults=values,
+            )
+            surplus = new.count() - TOP
+            if surplus > 0:
+                Suggestion.objects.filter(pk__in=list(new.values_list("pk", flat=True)[:surplus])).delete()
+        changed += 1
+    return changed
+
+
+def refresh_around(item, *, embedder=None) -> None:
+    """After a change: the item's own suggestions, and its place in everybody else's."""
+    embedder = embedder or configured_embedder()
+    refresh_suggestions(item, embedder=embedder)
+    if isinstance(item, CooperationProfile):
+        consider_as_candidate(item, embedder=embedder)
+
+
+def refresh_all(*, embedder=None) -> int:
+    """Every live item's suggestions; new suggestions of items no longer live are removed."""
+    embedder = embedder or configured_embedder()
+    items = live_items()
+    for item in items:
+        refresh_suggestions(item, embedder=embedder)
+    live = {key(i) for i in items}
+    for suggestion in Suggestion.objects.filter(status=Status.NEW):
+        ends = {
+            (suggestion.source_type_id, suggestion.source_id),
+            (suggestion.target_type_id, suggestion.target_id),
+        }
+        if not ends <= live:
+            suggestion.delete()
+    return len(items)
+
+
+def schedule_refresh(item) -> None:
+    """Refresh in the background once the current transaction has committed (for the profile services)."""
+    from partnerhub.matching.tasks import refresh_item
+
+    label = f"{item._meta.app_label}.{item._meta.model_name}"
+    transaction.on_commit(lambda: refresh_item.enqueue(label, item.pk))
