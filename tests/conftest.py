@@ -19,6 +19,13 @@ def _fake_embedder_by_default(settings):
 
 
 @pytest.fixture(autouse=True)
+def _vector_index_per_test(settings, tmp_path_factory):
+    """The in-process vector index writes files: never into the checkout's var/, never shared by two tests
+    (changing the setting also drops indexes an earlier test loaded for its own, rolled-back database)."""
+    settings.MATCHING_INDEX_DIR = tmp_path_factory.mktemp("matching-index")
+
+
+@pytest.fixture(autouse=True)
 def _fresh_content_type_cache():
     """A transactional test flushes the tables and reloads them; cached content type ids must not survive."""
     from django.contrib.contenttypes.models import ContentType

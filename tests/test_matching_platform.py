@@ -7,6 +7,7 @@ the real model matches them without shared words is the engine's own test.
 import datetime
 import re
 
+import numpy as np
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
@@ -14,7 +15,7 @@ from django.utils import timezone, translation
 
 from partnerhub.core.audit import history
 from partnerhub.delegations.models import MeetingRequest, Registration
-from partnerhub.matching import services
+from partnerhub.matching import services, suggestions
 from partnerhub.matching.models import Embedding, Introduction, ReembedRun, Suggestion
 from partnerhub.privacy.models import PrivacyNotice
 from partnerhub.profiles import services as profile_services
@@ -382,3 +383,131 @@ def test_pages_render_in_each_language(client, market, agency_staff, member_a, l
         if name == "matching:profile":
             assert re.search(r'<td lang="de">[^<]*Spritzgießtechnik', html)
             assert re.search(r'<td lang="zh-Hans">[^<]*Spritzgießtechnik', html)
+
+
+# --- ranking through the vector store ---------------------------------------------------------------------
+
+WORDS = (
+    "Spritzgießtechnik Faserverbund Leichtbau Sensorik Robotik Batterie Wasserstoff Logistik Textil "
+    "Maschinenbau Automotive Kunststoff Recycling Medizintechnik Software Cloud Solar Windkraft Gießerei "
+    "Lackierung Verpackung Lebensmittel Keramik Glas Optik Laser Elektronik Steuerung Antriebe Pumpen"
+).split()
+
+
+def offers(org, texts, kind=Kind.TECHNOLOGY_OFFER, sector="22.29"):
+    """Published public offers without the review round (the ranking, not the workflow, is tested here)."""
+    made = []
+    for text in texts:
+        profile = CooperationProfile(
+            organisation=org,
+            valid_until=timezone.localdate() + datetime.timedelta(days=200),
+            profile_type=kind,
+            summary={"de": text},
+            description={"de": text},
+            partnership_kinds=["licence"],
+            visibility=Visibility.PUBLIC,
+        )
+        made.append(profile_services.save_profile(profile, actor=None, sector_codes=[sector]))
+    CooperationProfile.objects.filter(pk__in=[p.pk for p in made]).update(
+        status=CooperationProfile.Status.PUBLISHED
+    )
+    return [CooperationProfile.objects.get(pk=p.pk) for p in made]
+
+
+def random_texts(n, seed, size=6):
+    rng = np.random.default_rng(seed)
+    return [" ".join(rng.choice(WORDS, size=size, replace=False)) for _ in range(n)]
+
+
+@pytest.fixture
+def crowded(world):
+    """Two German technology requests and 70 candidates: research requests that repeat the first request's
+    words, and technology offers less similar in words but answering a request (structure adds 0.18), so
+    that the top by score lies deeper than the top by similarity."""
+    requests = offers(
+        world.private_org,
+        [
+            "Wir suchen Spritzgießtechnik Faserverbund Leichtbau Robotik",
+            "Wir suchen Batterie Wasserstoff Solar",
+        ],
+        kind=Kind.TECHNOLOGY_REQUEST,
+    )
+    close = [
+        f"Wir suchen Spritzgießtechnik Faserverbund Leichtbau {w}" for w in random_texts(35, seed=4, size=1)
+    ]
+    candidates = offers(world.partner_org, random_texts(35, seed=3), sector="01.11")
+    candidates += offers(world.partner_org, close, kind=Kind.RD_REQUEST, sector="01.11")
+    return requests, candidates
+
+
+def ranking(entries):
+    return [(candidate.pk, round(total, 6)) for total, candidate, _parts, _reasons in entries[: services.TOP]]
+
+
+def test_ranking_from_the_store_equals_scoring_every_candidate(crowded):
+    embedder = services.configured_embedder()
+    every = ranking(services.rank_every_candidate(crowded[0][0], embedder))
+    kinds = {CooperationProfile.objects.get(pk=pk).profile_type for pk, _ in every}
+    assert kinds == {Kind.TECHNOLOGY_OFFER, Kind.RD_REQUEST}  # structure re-ordered the similarity
+    for request in crowded[0]:
+        every = ranking(services.rank_every_candidate(request, embedder))
+        assert len(every) == services.TOP
+        assert ranking(services.rank_from_store(request, embedder, shortlist=5)) == every
+
+
+def test_refresh_through_the_store_keeps_the_suggestions_of_the_full_ranking(crowded, monkeypatch):
+    request = crowded[0][0]
+    services.vectors_for(crowded[1], services.configured_embedder())  # embedded, so in the store
+    asked = []
+    nearest = suggestions.vectorstore.nearest
+    monkeypatch.setattr(
+        suggestions.vectorstore, "nearest", lambda *a, **kw: asked.append(a) or nearest(*a, **kw)
+    )
+    monkeypatch.setattr(suggestions, "SHORTLIST", 5)  # 70 candidates: the store is asked
+    through_store = [(s.target_id, s.score) for s in services.refresh_suggestions(request)]
+    assert asked
+    monkeypatch.setattr(suggestions, "SHORTLIST", 1000)  # every candidate scored, as before the store
+    assert [(s.target_id, s.score) for s in services.refresh_suggestions(request)] == through_store
+
+
+def test_the_store_spares_scoring_candidates_that_cannot_reach_the_top(world, monkeypatch):
+    request = offers(
+        world.private_org, ["Wir suchen Spritzgießtechnik Faserverbund Leichtbau"], Kind.TECHNOLOGY_REQUEST
+    )[0]
+    near = offers(world.partner_org, [f"Spritzgießtechnik Faserverbund Leichtbau {w}" for w in WORDS[3:18]])
+    far = offers(world.partner_org, ["绿茶和红茶的批发出口" + "茶" * i for i in range(60)])
+    embedder = services.configured_embedder()
+    services.vectors_for([request, *near, *far], embedder)  # as after a refresh_all: every item embedded
+    scored = []
+    real_score = suggestions.score_pair
+    monkeypatch.setattr(suggestions, "score_pair", lambda a, b, s: scored.append(b.pk) or real_score(a, b, s))
+    top = ranking(services.rank_from_store(request, embedder, shortlist=20))
+    assert len(scored) <= 20 < len(near) + len(far)  # one round of the shortlist (less the request itself)
+    assert {pk for pk, _ in top} <= {p.pk for p in near}
+    assert top == ranking(services.rank_every_candidate(request, embedder))
+
+
+def test_a_candidate_never_embedded_is_ranked_through_the_store_too(crowded):
+    request = crowded[0][0]
+    embedder = services.configured_embedder()
+    services.vectors_for(crowded[1], embedder)
+    twin = offers(
+        crowded[1][0].organisation, ["Wir suchen Spritzgießtechnik Faserverbund Leichtbau Robotik"]
+    )[0]
+    assert not Embedding.objects.filter(target_id=twin.pk, target_type__model="cooperationprofile").exists()
+    assert services.rank_from_store(request, embedder, shortlist=5)[0][1] == twin
+
+
+def test_the_demo_world_gets_the_same_suggestions_through_the_store(db, monkeypatch):
+    from partnerhub.demo import world as demo
+
+    demo.load()
+
+    def suggestions_now():
+        services.refresh_all()
+        return sorted(Suggestion.objects.values_list("source_type", "source_id", "target_id", "score"))
+
+    before = suggestions_now()  # the demo is small: every candidate scored
+    assert before
+    monkeypatch.setattr(suggestions, "SHORTLIST", 2)
+    assert suggestions_now() == before

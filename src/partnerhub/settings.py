@@ -186,3 +186,9 @@ SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000")
 # Matching: which embedder computes the vectors ("default" = the packaged model chosen in
 # docs/decisions/0012; "fake" = a deterministic stand-in for tests and machines without the model).
 MATCHING_EMBEDDER = envstr("MATCHING_EMBEDDER", "default")
+# Where the nearest candidates come from (docs/decisions/0014): "auto" = pgvector when the database has
+# the extension, else an in-process index persisted to MATCHING_INDEX_DIR; "memory"; "pgvector".
+MATCHING_VECTOR_BACKEND = envstr("MATCHING_VECTOR_BACKEND", "auto")
+MATCHING_INDEX_DIR = Path(envstr("MATCHING_INDEX_DIR", str(VAR_DIR / "matching-index")))
+# Below this many vectors the in-process index searches exactly, above it with HNSW.
+MATCHING_EXACT_LIMIT = envint("MATCHING_EXACT_LIMIT", 20_000)

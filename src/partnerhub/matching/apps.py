@@ -6,3 +6,6 @@ class MatchingConfig(AppConfig):
     name = "partnerhub.matching"
     label = "matching"
     verbose_name = _("Matching")
+
+    def ready(self) -> None:
+        from partnerhub.matching import checks  # noqa: F401  (registers system checks)

@@ -36,6 +36,9 @@ class Embedding(models.Model):
                 fields=["target_type", "target_id", "model_name"], name="one_embedding_per_target_and_model"
             )
         ]
+        # The vector store compares its copy with (count, latest updated_at) of one model before each
+        # search: an index-only question with this index.
+        indexes = [models.Index(fields=["model_name", "updated_at"], name="embedding_model_updated")]
 
     def __str__(self) -> str:
         return f"{self.target_type.model} {self.target_id} ({self.model_name}, {self.dim})"

@@ -16,6 +16,16 @@ from partnerhub.organisations.models import NaceActivity
 ENGINE_KINDS = {Kind.RD_REQUEST: "research_cooperation", IDEA: None}
 
 
+def max_bonus(weights=scoring.WEIGHTS) -> float:
+    """The most that structure (kind, sector, region …) can add to the weighted similarity.
+
+    Penalties and freshness only subtract, so ``semantic weight × similarity + max_bonus()`` bounds a
+    pair's total: a candidate less similar than that bound allows can never enter the top.
+    """
+    skip = {"semantic", "freshness", "penalties"}
+    return float(sum(v for k, v in weights.items() if k not in skip and isinstance(v, int | float) and v > 0))
+
+
 def _sector_codes(item) -> list[str]:
     if isinstance(item, ProjectIdea):
         return []

@@ -3,9 +3,9 @@
 The work lives in modules by concern, each small enough to read in one sitting:
 
 - ``items``: what takes part (live profiles and ideas) and which candidates an item may be offered;
-- ``vectors``: the configured embedder, the text of an item, stored vectors;
+- ``vectors``: the configured embedder, the text of an item, stored vectors (and the vector store, ``vectorstore``);
 - ``scores``: one pair's score and its explanation;
-- ``suggestions``: ranking and keeping suggestions up to date;
+- ``suggestions``: ranking (vector store, then structured scoring) and keeping suggestions up to date;
 - ``review``: staff review, feedback, evaluation;
 - ``introductions``: double opt-in introductions, contacts and their e-mails;
 - ``reembedding``: re-embedding everything with another model, in the background;
@@ -43,10 +43,14 @@ from partnerhub.matching.items import (
 )
 from partnerhub.matching.reembedding import execute_reembed, may_reembed, start_reembed
 from partnerhub.matching.review import evaluation, record_feedback, record_step, review, review_queue
-from partnerhub.matching.scores import engine_item, shared_keywords, shared_sectors
+from partnerhub.matching.scores import engine_item, max_bonus, shared_keywords, shared_sectors
 from partnerhub.matching.suggestions import (
+    SHORTLIST,
     TOP,
     consider_as_candidate,
+    rank_candidates,
+    rank_every_candidate,
+    rank_from_store,
     refresh_all,
     refresh_around,
     refresh_suggestions,
@@ -58,6 +62,7 @@ from partnerhub.matching.vectors import (
     configured_embedder,
     document_text,
     embedder_named,
+    forget_vectors,
     model_choices,
     primary_language,
     sentences_text,
@@ -70,6 +75,7 @@ __all__ = [
     "LANGUAGE_OF_CODE",
     "LANGUAGE_OF_COUNTRY",
     "MEETINGS_PER_ORGANISATION",
+    "SHORTLIST",
     "TOP",
     "Contact",
     "accept_introduction",
@@ -88,6 +94,7 @@ __all__ = [
     "evaluation",
     "execute_reembed",
     "express_interest",
+    "forget_vectors",
     "forward",
     "is_family_staff",
     "is_live",
@@ -95,9 +102,13 @@ __all__ = [
     "key",
     "kind_of",
     "live_items",
+    "max_bonus",
     "may_reembed",
     "model_choices",
     "primary_language",
+    "rank_candidates",
+    "rank_every_candidate",
+    "rank_from_store",
     "record_feedback",
     "record_step",
     "refresh_all",

@@ -1,9 +1,19 @@
-"""Keeping suggestions: rank the candidates for an item, store the best, follow changes of items."""
+"""Keeping suggestions: rank the candidates for an item, store the best, follow changes of items.
+
+Ranking is two steps: the vector store names the candidates most similar to the item, and the engine's
+structured scoring orders those. While an item has few candidates (``SHORTLIST`` or fewer) every one is
+scored and the store is not asked. Otherwise the store is asked for the nearest ``SHORTLIST`` and then
+for more, until no candidate left out could still reach the top: structure adds at most ``max_bonus()``
+to the weighted similarity, so with an exact store the result is the same as scoring everybody.
+"""
 
 import logging
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 
+from partnerhub.engines.matching import scoring
+from partnerhub.matching import vectorstore
 from partnerhub.matching.items import (
     COMPLEMENTS,
     candidates_for,
@@ -13,19 +23,84 @@ from partnerhub.matching.items import (
     kind_of,
     live_items,
 )
-from partnerhub.matching.models import Suggestion
-from partnerhub.matching.scores import score_pair, suggestion_values
-from partnerhub.matching.vectors import configured_embedder, vectors_for
+from partnerhub.matching.models import Embedding, Suggestion
+from partnerhub.matching.scores import max_bonus, score_pair, suggestion_values
+from partnerhub.matching.vectors import configured_embedder, forget_vectors, vectors_for
 from partnerhub.profiles.models import CooperationProfile
 
 log = logging.getLogger(__name__)
 
 TOP = 10  # new suggestions kept per item; reviewed ones are kept besides
+SHORTLIST = max(200, 10 * TOP)  # nearest candidates asked of the vector store first
+GROWTH = 4  # the shortlist grows by this factor while a left-out candidate could still reach the top
 Status = Suggestion.Status
 
 
 def suggestions_of(item) -> models.QuerySet:
     return Suggestion.objects.filter(source_type=content_type(item), source_id=item.pk)
+
+
+# --- ranking ---------------------------------------------------------------------------------------------
+
+Ranked = list[tuple[float, CooperationProfile, dict, list]]  # (total, candidate, parts, reasons)
+
+
+def _scored(item, candidates: list, found: dict) -> Ranked:
+    query = found[key(item)]
+    ranked = []
+    for candidate in candidates:
+        scored = score_pair(item, candidate, float(query @ found[key(candidate)]))
+        if scored is not None:
+            ranked.append((scored[0], candidate, scored[1], scored[2]))
+    return ranked
+
+
+def _order(ranked: Ranked) -> Ranked:
+    return sorted(ranked, key=lambda entry: (-entry[0], entry[1].pk))
+
+
+def rank_every_candidate(item, embedder) -> Ranked:
+    """Every candidate scored: the reference, and the way for items with few candidates."""
+    candidates = list(candidates_for(item))
+    return _order(_scored(item, candidates, vectors_for([item, *candidates], embedder)))
+
+
+def rank_from_store(item, embedder, shortlist: int | None = None) -> Ranked:
+    """The candidates the vector store finds nearest, scored; the shortlist grows until it is safe.
+
+    Candidates without a vector for this model (never embedded) are not in the store: they are scored
+    besides, and embedded on the way, so a new profile is never missed.
+    """
+    candidates = candidates_for(item)
+    profile_type = ContentType.objects.get_for_model(CooperationProfile)
+    query = vectors_for([item], embedder)[key(item)]
+    embedded = Embedding.objects.filter(target_type=profile_type, model_name=embedder.name)
+    extra = list(candidates.exclude(pk__in=embedded.values("target_id")))
+    bound, weight = max_bonus(), float(scoring.WEIGHTS["semantic"])
+    ranked: Ranked = []
+    seen: set[int] = set()
+    k = shortlist or SHORTLIST
+    while True:
+        hits = vectorstore.nearest(embedder.name, query, k, target_type=profile_type.pk)
+        fresh = [pk for (_type, pk), _similarity in hits if pk not in seen]
+        seen.update(fresh)
+        chosen = [c for c in extra if c.pk not in seen] + list(candidates.filter(pk__in=fresh))
+        seen.update(c.pk for c in extra)
+        extra = []
+        ranked += _scored(item, chosen, vectors_for([item, *chosen], embedder))
+        ranked = _order(ranked)
+        if len(hits) < k:  # the store has nothing more of this type
+            return ranked
+        lowest = hits[-1][1]
+        if len(ranked) >= TOP and weight * lowest + bound + 1e-5 < ranked[TOP - 1][0]:
+            return ranked
+        k *= GROWTH
+
+
+def rank_candidates(item, embedder) -> Ranked:
+    if candidates_for(item).count() <= SHORTLIST:
+        return rank_every_candidate(item, embedder)
+    return rank_from_store(item, embedder)
 
 
 # --- refreshing ------------------------------------------------------------------------------------------
@@ -35,7 +110,7 @@ def refresh_suggestions(item, *, embedder=None) -> list[Suggestion]:
     """Rank the candidates for one item and keep the best ``TOP`` as new suggestions.
 
     Reviewed suggestions stay as they are (a dismissed pair is not suggested again); new ones that fell
-    out of the top, or whose item is no longer live, are removed.
+    out of the top, or whose item is no longer live, are removed, and so are a dead item's vectors.
     """
     embedder = embedder or configured_embedder()
     if not is_live(item):
@@ -44,16 +119,9 @@ def refresh_suggestions(item, *, embedder=None) -> list[Suggestion]:
             Suggestion.objects.filter(
                 target_type=content_type(item), target_id=item.pk, status=Status.NEW
             ).delete()
+        forget_vectors([key(item)])
         return []
-    candidates = list(candidates_for(item))
-    found = vectors_for([item, *candidates], embedder)
-    query = found[key(item)]
-    ranked = []
-    for candidate in candidates:
-        scored = score_pair(item, candidate, float(query @ found[key(candidate)]))
-        if scored is not None:
-            ranked.append((scored[0], candidate, scored[1], scored[2]))
-    ranked.sort(key=lambda entry: (-entry[0], entry[1].pk))
+    ranked = rank_candidates(item, embedder)
     top = [(c, suggestion_values(embedder, item, c, t, p, r)) for t, c, p, r in ranked[:TOP]]
     with transaction.atomic():
         kept = []
@@ -123,7 +191,7 @@ def refresh_around(item, *, embedder=None) -> None:
 
 
 def refresh_all(*, embedder=None) -> int:
-    """Every live item's suggestions; new suggestions of items no longer live are removed."""
+    """Every live item's suggestions; new suggestions and vectors of items no longer live are removed."""
     embedder = embedder or configured_embedder()
     items = live_items()
     for item in items:
@@ -136,6 +204,8 @@ def refresh_all(*, embedder=None) -> int:
         }
         if not ends <= live:
             suggestion.delete()
+    stored = set(Embedding.objects.values_list("target_type_id", "target_id").distinct())
+    forget_vectors(sorted(stored - live))
     return len(items)
 
 

@@ -1,6 +1,8 @@
 """Document vectors: the configured embedder, the text each item is embedded from, and the stored vectors.
 
 A vector is stored per item and model (``Embedding``) and re-computed only when the item's text changed.
+Every stored or forgotten vector is passed on to the vector store (``vectorstore``), which answers
+"which items are nearest to this vector" without scoring every candidate.
 """
 
 import hashlib
@@ -12,6 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from partnerhub.core.i18n import languages_of
 from partnerhub.engines.matching import documents, embedders
 from partnerhub.ideas.models import ProjectIdea
+from partnerhub.matching import vectorstore
 from partnerhub.matching.items import LANGUAGE_OF_CODE, LANGUAGE_OF_COUNTRY, content_type, key
 from partnerhub.matching.models import Embedding
 from partnerhub.profiles.models import CooperationProfile
@@ -82,7 +85,7 @@ def document_text(item) -> str:
 
 def vectors_for(items: list, embedder) -> dict[tuple[int, int], np.ndarray]:
     """The items' document vectors for this embedder: stored ones whose text is unchanged, others embedded
-    now and stored (with model name and dimension)."""
+    now and stored (with model name and dimension) and handed to the vector store."""
     found: dict[tuple[int, int], np.ndarray] = {}
     missing = []
     by_type: dict[ContentType, list] = {}
@@ -106,12 +109,45 @@ def vectors_for(items: list, embedder) -> dict[tuple[int, int], np.ndarray]:
     if not missing:
         return found
     rows = list(documents.embed_documents(embedder, [text for _i, text, _d in missing]))
+    written = []
     for (item, _text, digest), vector in zip(missing, rows, strict=True):
-        Embedding.objects.update_or_create(
+        embedding, _created = Embedding.objects.update_or_create(
             target_type=content_type(item),
             target_id=item.pk,
             model_name=embedder.name,
             defaults={"dim": int(vector.shape[0]), "vector": vector.tobytes(), "text_hash": digest},
         )
+        written.append(embedding)
         found[key(item)] = vector
+    vectorstore.stored(written)
     return found
+
+
+def forget_vectors(keys: list[tuple[int, int]]) -> int:
+    """Items that no longer take part in matching lose their vectors, in every model and in the store.
+
+    Kept vectors of withdrawn or closed items would only crowd the store's nearest neighbours; an item
+    that comes back is embedded again (a fraction of a second). Returns how many vectors were deleted.
+    """
+    if not keys:
+        return 0
+    wanted = set(keys)
+    by_type: dict[int, list[int]] = {}
+    for type_id, pk in wanted:
+        by_type.setdefault(type_id, []).append(pk)
+    doomed = []
+    for type_id, pks in by_type.items():
+        doomed += list(
+            Embedding.objects.filter(target_type_id=type_id, target_id__in=pks).values_list(
+                "pk", "target_type_id", "target_id", "model_name"
+            )
+        )
+    if not doomed:
+        return 0
+    Embedding.objects.filter(pk__in=[pk for pk, *_rest in doomed]).delete()
+    by_model: dict[str, list[tuple[int, int]]] = {}
+    for _pk, type_id, target_id, model_name in doomed:
+        by_model.setdefault(model_name, []).append((type_id, target_id))
+    for model_name, gone in by_model.items():
+        vectorstore.removed(model_name, gone)
+    return len(doomed)
