@@ -4,12 +4,14 @@ Vectors are written as ``Embedding`` rows directly (random, 16 dimensions) so ea
 what the database holds; ``vectorstore.stored`` is called where the platform would call it.
 """
 
+import io
 import json
 import logging
 
 import numpy as np
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -272,6 +274,37 @@ def test_an_exact_index_that_grows_well_past_the_limit_becomes_hnsw(types, setti
     write([(types[0], i) for i in range(40, 140)], random_vectors(100, seed=19))
     vectorstore.nearest(MODEL, random_vectors(1)[0], 5)
     assert vectorstore.status(MODEL).kind == "hnsw" and vectorstore.status(MODEL).count == 140
+
+
+# --- the command -----------------------------------------------------------------------------------------
+
+
+def run(*args):
+    out = io.StringIO()
+    call_command("match", "index", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_status_says_stale_until_the_index_is_rebuilt(collection, settings):
+    before = run("status", "--model", MODEL)
+    assert "memory (none)" in before and "120 stored" in before and "stale: no index file" in before
+    after = run("rebuild", "--model", MODEL)
+    assert "120 in the index, 120 stored" in after and "state     current" in after
+    assert str(settings.MATCHING_INDEX_DIR) in after and "dimension 16 (stored: 16)" in after
+    write([(collection[0][0][0], 777)], random_vectors(1, seed=20))
+    assert "written for 120 vectors" in run("status", "--model", MODEL)
+
+
+def test_status_without_a_model_lists_every_stored_model_and_the_configured_one(collection):
+    write([(collection[0][0][0], 1)], random_vectors(1, dim=4), model="other-4")
+    out = run("status")
+    assert "model test-16" in out and "model other-4" in out and "model fake-64" in out
+
+
+def test_an_embedder_short_name_is_resolved_and_an_unknown_model_refused():
+    assert "model fake-64" in run("rebuild", "--model", "fake")
+    with pytest.raises(CommandError, match="no vectors stored for model 'nope'"):
+        run("status", "--model", "nope")
 
 
 # --- choosing the backend --------------------------------------------------------------------------------

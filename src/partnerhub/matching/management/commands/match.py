@@ -27,6 +27,8 @@ from typing import Any, TextIO
 
 from django.core.management.base import BaseCommand
 
+from partnerhub.matching.vectorstore_command import add_index_parser, run_index
+
 LANGS = ("de", "zh", "en")
 KINDS = (
     "business_offer",
@@ -397,7 +399,10 @@ def run_rank(
 
 
 class Command(BaseCommand):
-    help = "Cross-lingual matching of profiles: `match rank` ranks candidates for each query (JSONL)."
+    help = (
+        "Cross-lingual matching of profiles: `match rank` ranks candidates for each query (JSONL); "
+        "`match index status|rebuild` shows or rebuilds the platform's vector store."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -415,8 +420,11 @@ class Command(BaseCommand):
             default="auto",
             help=f"re-score each query's top {SHORTLIST} with E5 (auto: when the model is use and E5 runs here)",
         )
+        add_index_parser(sub)  # `match index status|rebuild`: the platform's vector store
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "index":
+            return run_index(options, self.stdout)
         status = run_rank(
             options["queries"],
             options["candidates"],
