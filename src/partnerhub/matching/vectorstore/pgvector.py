@@ -137,6 +137,11 @@ class VectorTable:
             f"CREATE INDEX IF NOT EXISTS {self.name}_hnsw ON {self.name} USING hnsw (embedding vector_cosine_ops)"
         )
 
+    def analyze(self) -> None:
+        """Fresh statistics after a bulk load: without them the planner may sort the whole table instead
+        of walking the HNSW index (measured: 107 ms instead of 5 ms for k=200 over 20,000 vectors)."""
+        self.sql.execute(f"ANALYZE {self.name}")
+
     def drop(self) -> None:
         self.sql.execute(f"DROP TABLE IF EXISTS {self.name}")
 
@@ -244,6 +249,7 @@ class PgvectorBackend:
             for batch in database_rows(model_name):
                 table.put(batch)
             table.create_index()
+            table.analyze()
 
     def stored(self, model_name: str, rows: list[Row]) -> None:
         """In the transaction that stores the ``Embedding`` rows; a table not built yet is built on first
