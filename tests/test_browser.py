@@ -58,3 +58,41 @@ def test_a_company_submits_an_idea_in_chinese_and_confirms_it(
     page.click("button[type=submit]")
     page.wait_for_url(re.compile(r"/zh-hans/ideas/status/"))
     assert "已提交" in page.content()  # the first stage, in Chinese
+
+
+def test_staff_see_the_chinese_counterpart_of_a_german_profile_with_sentences_side_by_side(
+    live_server, browser, settings
+):
+    """The demo world, matched by the real packaged model: Lea Hoffmann (agency staff, German UI) opens the
+    German composites offer and finds the Yangzhou hatch-cover request among its suggestions, explained by
+    German and Chinese sentences side by side."""
+    from django.utils import translation
+
+    from partnerhub.demo import world as demo
+    from partnerhub.profiles.models import CooperationProfile
+
+    settings.MATCHING_EMBEDDER = "default"  # the packaged multilingual model, not the tests' fake one
+    demo.load()
+    offer = CooperationProfile.objects.get(
+        organisation__slug="de-verbundwerk", profile_type=CooperationProfile.ProfileType.TECHNOLOGY_OFFER
+    )
+    page = browser.new_page()
+    page.goto(f"{live_server.url}/de/accounts/login/")
+    page.fill("input[name=login]", "projektleitung@wfk.example.org")
+    page.fill("input[name=password]", demo.DEMO_PASSWORD)
+    page.click("form.card button[type=submit]")
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    with translation.override("de"):
+        page.goto(f"{live_server.url}{offer.get_absolute_url()}")
+    page.click("text=Vorgeschlagene Partner")
+    card = page.locator("article.card", has_text="舱口盖").first
+    if not card.count():  # the summary may be shown in the English fallback; the sentences are Chinese
+        card = page.locator("article.card", has=page.locator("td[lang=zh-Hans]")).first
+    card.wait_for()
+    table = card.locator("table.explanation")
+    assert table.locator("caption").inner_text() == "Am besten übereinstimmende Sätze"
+    german = table.locator("tbody tr td[lang=de]").first.inner_text()
+    chinese = table.locator("tbody tr td[lang=zh-Hans]").first.inner_text()
+    assert re.search(r"[A-Za-zÄÖÜäöüß]{4}", german)
+    assert re.search(r"[\u4e00-\u9fff]", chinese)
+    assert "Yuanhang" in card.inner_text() or "远航" in card.inner_text()
