@@ -270,7 +270,7 @@ def test_the_scheduler_places_accepted_requests_without_double_bookings_and_keep
     with django_capture_on_commit_callbacks(execute=True):
         run = services.run_scheduler(trip, actor=agency_staff)
     run.refresh_from_db()
-    assert (run.status, run.progress, run.engine) == (ScheduleRun.Status.DONE, 100, "greedy-placeholder/1")
+    assert (run.status, run.progress, run.engine) == (ScheduleRun.Status.DONE, 100, "cpsat/1")
     assert not Meeting.objects.filter(pk=stale.pk).exists()
     kept = Meeting.objects.get(pk=fixed.pk)
     assert (kept.starts_at, kept.table, kept.fixed) == (at(10), tables[1], True)

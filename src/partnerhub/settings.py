@@ -192,3 +192,8 @@ MATCHING_VECTOR_BACKEND = envstr("MATCHING_VECTOR_BACKEND", "auto")
 MATCHING_INDEX_DIR = Path(envstr("MATCHING_INDEX_DIR", str(VAR_DIR / "matching-index")))
 # Below this many vectors the in-process index searches exactly, above it with HNSW.
 MATCHING_EXACT_LIMIT = envint("MATCHING_EXACT_LIMIT", 20_000)
+
+# B2B scheduler (docs/decisions/0013): wall-clock limit of one run in seconds, and CP-SAT's worker threads.
+# A run stops early when it has proven its schedule optimal.
+SCHEDULER_TIME_LIMIT = envint("SCHEDULER_TIME_LIMIT", 60)
+SCHEDULER_WORKERS = envint("SCHEDULER_WORKERS", 2)

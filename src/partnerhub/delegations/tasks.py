@@ -1,11 +1,15 @@
 """The scheduler run in the background: the database → the scheduling engine → meetings.
 
-The engine is, for now, the greedy placeholder (``engines.scheduling.greedy_placeholder``); the optimal
-engine will take the same instance. Participants are ``r<registration id>``, meetings ``q<request id>``.
+The engine is the optimal CP-SAT scheduler (``engines.scheduling``, docs/decisions/0013). Participants are
+``r<registration id>``, meetings ``q<request id>`` (accepted requests, optional, weighted by priority) and
+``m<meeting id>`` (meetings staff fixed, required). When the trip already has a published schedule, it goes
+in as the previous schedule, so that the new one moves as few meetings as possible (after placing as many
+requests and leaving as few gaps as possible).
 """
 
 import datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
@@ -13,14 +17,15 @@ from django_tasks import task
 from partnerhub.core import audit
 from partnerhub.delegations import meetings as services
 from partnerhub.delegations.models import Delegation, Meeting, MeetingRequest, ScheduleRun
-from partnerhub.engines.scheduling import greedy_placeholder as engine
+from partnerhub.engines import scheduling as engine
+from partnerhub.engines.scheduling import model
 
 
 def _progress(run: ScheduleRun, value: int) -> None:
     ScheduleRun.objects.filter(pk=run.pk).update(progress=max(0, min(100, value)))
 
 
-def build_instance(delegation: Delegation) -> tuple[engine.Instance, dict]:
+def build_instance(delegation: Delegation) -> tuple[model.Instance, dict]:
     """The engine's instance for this trip, and the lookups needed to turn its answer into meetings.
 
     Fixed meetings go in as required meetings fixed to their slot; accepted requests without a fixed meeting
@@ -51,7 +56,7 @@ def build_instance(delegation: Delegation) -> tuple[engine.Instance, dict]:
                 s.id for s in slots if entry.starts_at < s.ends_at and s.starts_at < entry.ends_at
             }
     meetings = [
-        engine.Meeting(
+        model.Meeting(
             id=f"m{m.pk}",
             participants=(f"r{m.first_id}", f"r{m.second_id}"),
             fixed_slot=slot_by_start[m.starts_at].id,
@@ -59,7 +64,7 @@ def build_instance(delegation: Delegation) -> tuple[engine.Instance, dict]:
         for m in fixed
         if m.first_id in people and m.second_id in people
     ] + [
-        engine.Meeting(
+        model.Meeting(
             id=f"q{r.pk}",
             participants=(f"r{r.requester_id}", f"r{r.recipient_id}"),
             required=False,
@@ -67,14 +72,14 @@ def build_instance(delegation: Delegation) -> tuple[engine.Instance, dict]:
         )
         for r in requests
     ]
-    instance = engine.Instance(
+    instance = model.Instance(
         name=delegation.slug,
         slots=tuple(
-            engine.Slot(id=s.id, session=s.session, start=s.starts_at, minutes=delegation.meeting_minutes)
+            model.Slot(id=s.id, session=s.session, start=s.starts_at, minutes=delegation.meeting_minutes)
             for s in slots
         ),
         tables=tuple(str(t.pk) for t in tables),
-        participants=tuple(engine.Participant(f"r{pk}", tuple(sorted(away[pk]))) for pk in people),
+        participants=tuple(model.Participant(f"r{pk}", tuple(sorted(away[pk]))) for pk in people),
         meetings=tuple(meetings),
     )
     lookups = {
@@ -82,13 +87,31 @@ def build_instance(delegation: Delegation) -> tuple[engine.Instance, dict]:
         "tables": {str(t.pk): t for t in tables},
         "requests": {f"q{r.pk}": r for r in requests},
         "fixed": {f"m{m.pk}": m for m in fixed},
+        "people": people,
+        "slot_by_start": slot_by_start,
     }
     return instance, lookups
 
 
-def _tables_for_slot(assigned: list[engine.Assignment], lookups: dict) -> dict[str, str]:
-    """Tables are interchangeable within a slot: fixed meetings keep the table staff chose, others take the
-    rest. Returns meeting id → table id."""
+def previous_schedule(delegation: Delegation, lookups: dict) -> model.Schedule | None:
+    """The published schedule in the engine's terms, or None when nothing was published yet."""
+    if delegation.schedule_published_at is None:
+        return None
+    assignments = []
+    for meeting in delegation.meetings.select_related("request"):
+        slot = lookups["slot_by_start"].get(meeting.starts_at)
+        if slot is None or meeting.table_id is None:
+            continue
+        key = f"m{meeting.pk}" if meeting.fixed else f"q{meeting.request_id}"
+        if key in lookups["fixed"] or key in lookups["requests"]:
+            assignments.append(model.Assignment(meeting=key, slot=slot.id, table=str(meeting.table_id)))
+    return model.Schedule(status="feasible", assignments=assignments) if assignments else None
+
+
+def _tables_for_slot(assigned: list[model.Assignment], lookups: dict) -> dict[str, str]:
+    """Tables are interchangeable within a slot: fixed meetings keep the table staff chose, the others keep
+    the engine's table (which is their previous one where they did not move) unless a fixed meeting took
+    it, and then take a free one. Returns meeting id → table id."""
     result: dict[str, str] = {}
     taken = set()
     for a in assigned:
@@ -96,6 +119,10 @@ def _tables_for_slot(assigned: list[engine.Assignment], lookups: dict) -> dict[s
         if meeting is not None and meeting.table_id and str(meeting.table_id) not in taken:
             result[a.meeting] = str(meeting.table_id)
             taken.add(str(meeting.table_id))
+    for a in assigned:
+        if a.meeting not in result and a.table in lookups["tables"] and a.table not in taken:
+            result[a.meeting] = a.table
+            taken.add(a.table)
     free = [t for t in lookups["tables"] if t not in taken]
     for a in assigned:
         if a.meeting not in result:
@@ -104,8 +131,8 @@ def _tables_for_slot(assigned: list[engine.Assignment], lookups: dict) -> dict[s
 
 
 @transaction.atomic
-def _write(delegation: Delegation, schedule: engine.Schedule, lookups: dict) -> int:
-    by_slot: dict[str, list[engine.Assignment]] = {}
+def _write(delegation: Delegation, schedule: model.Schedule, lookups: dict) -> int:
+    by_slot: dict[str, list[model.Assignment]] = {}
     for a in schedule.assignments:
         by_slot.setdefault(a.slot, []).append(a)
     delegation.meetings.filter(fixed=False).delete()
@@ -145,14 +172,24 @@ def execute(run: ScheduleRun) -> ScheduleRun:
     try:
         instance, lookups = build_instance(delegation)
         _progress(run, 10)
-        schedule = engine.solve(instance, progress=lambda p: _progress(run, 10 + p * 8 // 10))
+        schedule = engine.solve(
+            instance,
+            time_limit=settings.SCHEDULER_TIME_LIMIT,
+            workers=settings.SCHEDULER_WORKERS,
+            seed=0,
+            previous=previous_schedule(delegation, lookups),
+            progress=lambda p: _progress(run, 10 + p * 8 // 10),
+        )
         summary = {
             "status": schedule.status,
             "meetings": len(instance.meetings),
             "scheduled": len(schedule.assignments),
             "unscheduled": len(schedule.unscheduled),
             "breaks": schedule.breaks,
+            "bound": schedule.bound,
+            "moved": schedule.moved,
             "explanation": schedule.explanation,
+            "reasons": [reason.to_dict() for reason in schedule.reasons],
             "solve_seconds": schedule.solve_seconds,
         }
         if schedule.status in ("optimal", "feasible"):
