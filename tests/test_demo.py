@@ -112,6 +112,8 @@ def test_demo_trips_have_registrations_requests_and_a_published_schedule(demo_wo
     assert {"confirmed", "pending", "waiting"} <= statuses
     assert {"accepted", "declined", "pending"} <= set(trip.meeting_requests.values_list("status", flat=True))
     assert trip.schedule_published_at is not None
+    run = trip.schedule_runs.get()  # scheduled by the optimal engine, and proven optimal
+    assert (run.engine, run.summary["status"], run.summary["unscheduled"]) == ("cpsat/1", "optimal", 0)
     meeting = trip.meetings.select_related("first").first()
     calendar = Calendar.from_ical(ics_for(meeting.first))
     assert any(component.name == "VTIMEZONE" for component in calendar.walk())
