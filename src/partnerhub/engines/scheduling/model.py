@@ -97,6 +97,22 @@ class Instance:
 
 
 @dataclass(frozen=True)
+class Reason:
+    """One reason why no schedule exists, in a form the platform can translate.
+
+    ``code`` is stable (``participant_overloaded``, ``fixed_clash`` ...), ``params`` holds the ids and
+    counts the sentence needs (JSON values only), ``text`` is the English sentence for staff.
+    """
+
+    code: str
+    params: dict[str, Any]
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "params": self.params, "text": self.text}
+
+
+@dataclass(frozen=True)
 class Assignment:
     meeting: str
     slot: str
@@ -116,6 +132,8 @@ class Schedule:
     # Optional extension fields (the format allows optional additions): how many meetings of a
     # previous schedule moved when re-scheduling, or None when there was no previous schedule.
     moved: int | None = None
+    # Structured reasons behind ``explanation`` (an infeasible instance); written only when present.
+    reasons: list[Reason] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """The schedule as ``partnerhub-b2b-schedule/1`` JSON data."""
@@ -133,6 +151,8 @@ class Schedule:
         }
         if self.moved is not None:
             data["moved"] = self.moved
+        if self.reasons:
+            data["reasons"] = [reason.to_dict() for reason in self.reasons]
         return data
 
 
@@ -339,6 +359,11 @@ def parse_schedule(data: Any) -> Schedule:
         explanation = data.get("explanation")
         seconds = data.get("solve_seconds", 0.0)
         moved = data.get("moved")
+        reasons = [
+            Reason(code=str(r["code"]), params=dict(r.get("params") or {}), text=str(r.get("text", "")))
+            for r in data.get("reasons") or []
+            if isinstance(r, dict) and "code" in r
+        ]
         return Schedule(
             status=status,
             assignments=assignments,
@@ -349,6 +374,7 @@ def parse_schedule(data: Any) -> Schedule:
             explanation=explanation if isinstance(explanation, str) else None,
             solve_seconds=float(seconds) if isinstance(seconds, int | float) else 0.0,
             moved=moved if isinstance(moved, int) and not isinstance(moved, bool) else None,
+            reasons=reasons,
         )
     except ScheduleFormatError:
         raise

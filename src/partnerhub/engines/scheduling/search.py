@@ -1,0 +1,207 @@
+"""CP-SAT solves with a shared clock: one objective at a time, and the two-sided search on breaks.
+
+Minimising breaks from above alone rarely proves anything: the LP bound of the slot model stays near the
+sum of the per-participant bounds. What does prove optimality is asking "is there a schedule with at most
+``lb`` breaks?" — infeasible raises ``lb`` by one, feasible is optimal. :meth:`Search.breaks` alternates such
+probes with improving solves from above (``lb <= breaks <= best - 1``), in growing time slices, until the
+two meet or the time is up.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ortools.sat.python import cp_model
+
+from .formulation import Formulation, make_solver
+from .lns import Neighbourhoods
+from .problem import Problem, objective, violations
+
+Slots = list[int | None]
+MAX_PROBED_MEETINGS = 2000  # beyond this a whole-model probe has never paid off in the benchmark
+
+
+@dataclass
+class Outcome:
+    """What a phase achieved: the best slots so far, whether it is proven, and the proven bound."""
+
+    best: Slots | None
+    proven: bool = False
+    infeasible: bool = False  # proven for the model as given (the caller knows what that model held)
+    bound: int | None = None
+
+
+@dataclass
+class Trace:
+    first_solution: float | None = None
+    events: list[tuple[float, int | None, int | None]] = field(default_factory=list)  # (s, breaks, bound)
+
+
+class _Callback(cp_model.CpSolverSolutionCallback):
+    def __init__(self, search: Search, floor: int, record: bool) -> None:
+        super().__init__()
+        self.search, self.floor, self.record = search, floor, record
+
+    def on_solution_callback(self) -> None:
+        if self.record:
+            now = round(time.monotonic() - self.search.started, 3)
+            trace = self.search.trace
+            if trace.first_solution is None:
+                trace.first_solution = now
+            bound = max(self.floor, int(self.best_objective_bound))
+            trace.events.append((now, int(self.objective_value), bound))
+
+
+class Search:
+    def __init__(
+        self,
+        problem: Problem,
+        *,
+        started: float,
+        time_limit: float,
+        workers: int,
+        seed: int,
+        progress: Callable[[int], None] | None,
+    ) -> None:
+        self.problem = problem
+        self.started = started
+        self.time_limit = time_limit
+        self.workers = workers
+        self.seed = seed
+        self.progress = progress
+        self.trace = Trace()
+
+    def left(self) -> float:
+        return self.time_limit - (time.monotonic() - self.started)
+
+    def run(
+        self,
+        f: Formulation,
+        seconds: float,
+        hint: Slots | None,
+        *,
+        floor: int = 0,
+        record: bool = False,
+        stop_at_first: bool = False,
+    ) -> tuple[int, cp_model.CpSolver]:
+        """One CP-SAT solve; ``progress`` is called from this thread twice a second meanwhile."""
+        if hint is not None:
+            f.hint(hint)
+        else:
+            f.model.clear_hints()  # type: ignore[no-untyped-call]
+        solver = make_solver(seconds, self.workers, self.seed)
+        solver.parameters.stop_after_first_solution = stop_at_first
+        callback = _Callback(self, floor, record)
+        if self.progress is None:
+            return int(solver.solve(f.model, callback)), solver
+        result: list[int] = []
+        worker = threading.Thread(target=lambda: result.append(int(solver.solve(f.model, callback))))
+        worker.start()
+        while worker.is_alive():
+            worker.join(0.5)
+            self.progress(min(99, int(100 * (time.monotonic() - self.started) / max(self.time_limit, 0.01))))
+        return result[0], solver
+
+    def valid(self, slots: Slots) -> bool:
+        return not violations(self.problem, slots)
+
+    def optimise(
+        self, f: Formulation, expr: Any, maximise: bool, best: Slots | None, seconds: float
+    ) -> Outcome:
+        """Optimise one objective (the earlier ones already held by constraints in ``f``)."""
+        if maximise:
+            f.model.maximize(expr)
+        else:
+            f.model.minimize(expr)
+        status, solver = self.run(f, seconds, best)
+        if status == cp_model.INFEASIBLE:
+            return Outcome(best=best, infeasible=True)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            found = f.read(solver)
+            if self.valid(found):
+                return Outcome(best=found, proven=status == cp_model.OPTIMAL)
+        return Outcome(best=best)
+
+    def first(self, f: Formulation, seconds: float) -> Outcome:
+        """Any valid schedule (CP-SAT stops at its first one)."""
+        f.model.minimize(f.breaks)
+        solver_status, solver = self.run(f, seconds, None, floor=f.lower_bound, stop_at_first=True)
+        if solver_status == cp_model.INFEASIBLE:
+            return Outcome(best=None, infeasible=True)
+        if solver_status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            found = f.read(solver)
+            if self.valid(found):
+                return Outcome(best=found, proven=solver_status == cp_model.OPTIMAL)
+        return Outcome(best=None)
+
+    def breaks(self, f: Formulation, best: Slots, budget: float, *, neighbourhoods: bool = True) -> Outcome:
+        """Fewest breaks from a valid schedule: neighbourhood search and probes at the bound, alternately.
+
+        Without ``neighbourhoods`` (when other objectives are held that the sub-problems do not know),
+        CP-SAT improves the whole model from above instead.
+        """
+        deadline = time.monotonic() + budget
+        lb = f.lower_bound
+        top = max(f.lower_bound, f.max_breaks)
+        probing = len(self.problem.meetings) <= MAX_PROBED_MEETINGS
+        lns = Neighbourhoods(f.problem, best, self.seed)
+
+        def value(slots: Slots) -> int:
+            return objective(self.problem, slots)[1]
+
+        def accept(slots: Slots) -> None:
+            nonlocal best
+            if value(slots) < value(best) and self.valid(slots):
+                best = list(slots)
+                self._note(value(best), lb)
+
+        self._note(value(best), lb)
+        rounds = 0
+        while value(best) > lb:
+            left = deadline - time.monotonic()
+            if left <= 0.05:
+                break
+            # Growing slices, each probe twice as long as the search before it: quick proofs come first,
+            # hard probes get long runs later, and a probe that succeeds is the optimum.
+            share = min(left, max(0.5, 0.04 * budget * 2**rounds))
+            rounds += 1
+            if neighbourhoods:
+                lns.run(time.monotonic() + (share if probing else left), accept, self.seed + 1000 * rounds)
+            else:
+                f.set_range(lb, top)
+                f.model.minimize(f.breaks)
+                status, solver = self.run(f, share, best, floor=lb, record=True)
+                if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                    accept(f.read(solver))
+                    if status == cp_model.OPTIMAL:
+                        lb = value(best)
+                elif status == cp_model.UNKNOWN:
+                    lb = max(lb, min(int(solver.best_objective_bound), value(best)))
+            if not probing or value(best) <= lb:
+                continue
+            # From below: is there a schedule with only ``lb`` breaks?
+            left = deadline - time.monotonic()
+            if left <= 0.05:
+                break
+            f.set_range(lb, lb)
+            f.model.minimize(f.breaks)
+            status, solver = self.run(f, min(left, 2 * share), best)
+            if status == cp_model.INFEASIBLE:
+                lb += 1
+            elif status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                accept(f.read(solver))
+            self._note(value(best), lb)
+        f.set_range(lb, top)
+        if value(best) <= lb:
+            return Outcome(best=best, proven=True, bound=value(best))
+        return Outcome(best=best, bound=lb)
+
+    def _note(self, breaks: int | None, bound: int) -> None:
+        now = round(time.monotonic() - self.started, 3)
+        if breaks is not None and self.trace.first_solution is None:
+            self.trace.first_solution = now
+        self.trace.events.append((now, breaks, bound))

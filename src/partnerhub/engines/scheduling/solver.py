@@ -1,0 +1,253 @@
+"""The optimal B2B scheduler: CP-SAT on the slot formulation, phases for the lexicographic objective.
+
+Steps: :func:`diagnose.precheck` (a reason found ⇒ ``infeasible`` at once) → a warm start
+(``warmstart.py``) → phases, each one CP-SAT solve of the same model with a new objective and the earlier
+objectives held at their best values found:
+
+* ``stability="secondary"`` (default): maximise optional weight; then minimise
+  ``breaks * (max_moved + 1) + moved`` — breaks first, moved meetings second, in one exact solve;
+* ``stability="first"``: minimise moved meetings; then maximise optional weight; then minimise breaks.
+  ``optimal`` then means optimal for that order (fewest moves, then the format's objective).
+
+Phases that cannot change anything (no optional meeting, no previous schedule) are skipped. Each phase gets
+an equal share of the time left; what an early phase does not use goes to the later ones. The schedule is
+``optimal`` only when every phase was proven optimal. ``bound`` is CP-SAT's proven lower bound on breaks
+from the breaks phase (valid for the lexicographic optimum because the earlier objectives are held at
+values the optimum also reaches), or the sum of the per-participant bounds (``bounds.min_runs``) when that
+phase did not run.
+
+Determinism: CP-SAT gets ``num_workers=workers`` and ``random_seed=seed``, and ``interleave_search`` so
+that its parallel portfolio runs in a fixed order of batches; the warm start counts its work instead of
+timing it. So two runs with the same instance, seed and worker count give the same schedule whenever every
+phase finishes (proves optimality or infeasibility) before its time share. When a wall-clock time limit
+stops a phase, how far CP-SAT got depends on the machine's speed and load, and so can the result.
+
+The function never returns a schedule that breaks a hard constraint: whatever it is about to return is
+re-checked by :func:`problem.violations`, and a failure there falls back to the warm start or ``unknown``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from . import diagnose
+from .bounds import total_lower_bound
+from .formulation import Formulation
+from .lns import Neighbourhoods
+from .model import Instance, Schedule
+from .problem import Problem, assign_tables, index, moved, objective, violations
+from .search import Outcome, Search, Slots
+from .warmstart import warm_start
+
+ENGINE_NAME = "cpsat/1"
+STABILITY = ("secondary", "first")
+
+
+@dataclass
+class Report:
+    """A schedule and how the search went (the benchmark prints these)."""
+
+    schedule: Schedule
+    warm_start_seconds: float | None = None  # when the warm start was ready, if it was a valid schedule
+    first_solution_seconds: float | None = None  # the first valid schedule of the breaks phase
+    trace: list[tuple[float, int | None, int | None]] = field(default_factory=list)  # (s, breaks, bound)
+
+
+def _previous(problem: Problem, previous: Schedule | None) -> tuple[dict[int, int | None], dict[int, str]]:
+    """Old slot (−1 for a slot that no longer exists) and old table of each meeting still in the instance."""
+    if previous is None:
+        return {}, {}
+    m_of = {m.id: i for i, m in enumerate(problem.meetings)}
+    s_of = {sid: i for i, sid in enumerate(problem.slot_ids)}
+    slots: dict[int, int | None] = {}
+    tables: dict[int, str] = {}
+    for a in previous.assignments:
+        if a.meeting in m_of:
+            slots[m_of[a.meeting]] = s_of.get(a.slot, -1)
+            tables[m_of[a.meeting]] = a.table
+    return slots, tables
+
+
+def _all_wanted_required(problem: Problem) -> Problem:
+    """The same problem with every optional meeting of positive weight required.
+
+    Used once the weight phase has placed all of them: the optimum must keep them all, and knowing that
+    lets the per-participant bounds and the contiguity model count them.
+    """
+    meetings = tuple(
+        dataclasses.replace(m, required=True) if not m.required and m.weight > 0 else m
+        for m in problem.meetings
+    )
+    return dataclasses.replace(problem, meetings=meetings)
+
+
+def solve(
+    instance: Instance,
+    *,
+    time_limit: float = 10.0,
+    workers: int = 2,
+    seed: int = 0,
+    progress: Callable[[int], None] | None = None,
+    previous: Schedule | None = None,
+    stability: str = "secondary",
+) -> Schedule:
+    """The best schedule found within ``time_limit`` seconds (format ``partnerhub-b2b-schedule/1``).
+
+    ``previous``: the schedule being revised; meetings that keep their slot count as not moved, ``moved``
+    is reported, and ``stability`` says whether fewer moves come after (``"secondary"``) or before
+    (``"first"``) the format's objective. ``progress`` receives 0..100 (share of the time limit used).
+    """
+    return solve_report(
+        instance,
+        time_limit=time_limit,
+        workers=workers,
+        seed=seed,
+        progress=progress,
+        previous=previous,
+        stability=stability,
+    ).schedule
+
+
+def solve_report(
+    instance: Instance,
+    *,
+    time_limit: float = 10.0,
+    workers: int = 2,
+    seed: int = 0,
+    progress: Callable[[int], None] | None = None,
+    previous: Schedule | None = None,
+    stability: str = "secondary",
+) -> Report:
+    """:func:`solve` with the search's timings (first valid schedule, bound over time)."""
+    if stability not in STABILITY:
+        raise ValueError(f"stability must be one of {', '.join(STABILITY)}, not {stability!r}")
+    started = time.monotonic()
+    if progress is not None:
+        progress(0)
+    problem = index(instance)
+    report = Report(schedule=Schedule(status="unknown"))
+    search = Search(
+        problem, started=started, time_limit=time_limit, workers=workers, seed=seed, progress=progress
+    )
+
+    def finish(schedule: Schedule) -> Report:
+        schedule.solve_seconds = round(time.monotonic() - started, 2)
+        report.first_solution_seconds = search.trace.first_solution
+        report.trace = search.trace.events
+        if progress is not None:
+            progress(100)
+        report.schedule = schedule
+        return report
+
+    def infeasible() -> Report:
+        left = time_limit - (time.monotonic() - started)
+        reasons = diagnose.explain(problem, seconds=max(1.0, left), workers=workers, seed=seed)
+        return finish(
+            Schedule(status="infeasible", explanation=diagnose.explanation_text(reasons), reasons=reasons)
+        )
+
+    reasons = diagnose.precheck(problem)
+    if reasons:
+        return finish(
+            Schedule(status="infeasible", explanation=diagnose.explanation_text(reasons), reasons=reasons)
+        )
+
+    old_slots, old_tables = _previous(problem, previous)
+    keep = stability == "first" and previous is not None
+    effort = int(min(200_000, 20_000 * time_limit))
+    try:
+        warm: Slots | None = warm_start(
+            problem, previous=old_slots, seed=seed, effort=effort, improve=not keep
+        )
+    except AssertionError:
+        # A defect in the heuristic must not cost the schedule: CP-SAT then searches without a hint
+        # (found by the property test on tiny days with repeated pairs; see the closing note of issue 6).
+        warm = None
+    best: Slots | None = list(warm) if warm is not None and search.valid(warm) else None
+    # The sweep may leave a few required meetings out: re-solve their surroundings to fit them in.
+    if (
+        warm is not None
+        and best is None
+        and all(v.startswith("required meeting") for v in violations(problem, warm))
+    ):
+        mender = Neighbourhoods(problem, warm, seed)
+        if mender.repair(started + 0.2 * time_limit, seed) and search.valid(mender.slots):
+            best = list(mender.slots)
+    if best is not None:
+        report.warm_start_seconds = round(time.monotonic() - started, 3)
+
+    total_weight = sum(m.weight for m in problem.meetings if not m.required)
+    shifted = any(old is not None for old in old_slots.values())
+    order = ["moved", "weight", "breaks"] if stability == "first" else ["weight", "breaks", "moved"]
+    order = [p for p in order if (p != "weight" or total_weight) and (p != "moved" or shifted)]
+    held: dict[str, int] = {}
+    proven = True
+    bound: int | None = None
+    model_problem = problem
+    for i, name in enumerate(order):
+        left = time_limit - (time.monotonic() - started)
+        if name == "breaks" and i + 1 < len(order):
+            budget = 0.75 * left
+        elif name == "breaks" or i + 1 == len(order):
+            budget = left
+        else:
+            budget = 0.3 * left
+        phase_started = time.monotonic()
+        if held.get("weight") == total_weight and total_weight:
+            model_problem = _all_wanted_required(problem)
+        f = Formulation(model_problem, previous=old_slots)
+        if "weight" in held and model_problem is problem:
+            f.model.add(f.weight >= held["weight"])
+        if "moved" in held:
+            f.model.add(f.moved <= held["moved"])
+        if "breaks" in held:
+            f.set_range(f.lower_bound, max(f.lower_bound, held["breaks"]))
+        if name == "breaks":
+            outcome = Outcome(best=best)
+            if best is None:
+                outcome = search.first(f, budget)
+            if outcome.best is not None and not outcome.infeasible:
+                left = budget - (time.monotonic() - phase_started)
+                outcome = search.breaks(f, outcome.best, left, neighbourhoods=not keep)
+                bound = outcome.bound
+        elif name == "weight" and best is not None and objective(problem, best)[0] == total_weight:
+            outcome = Outcome(best=best, proven=True)  # every optional meeting is in: nothing to gain
+        elif name == "moved" and best is not None and moved(old_slots, best) == 0:
+            outcome = Outcome(best=best, proven=True)
+        else:
+            expr = f.weight if name == "weight" else f.moved
+            outcome = search.optimise(f, expr, name == "weight", best, budget)
+        if outcome.infeasible and i == 0:
+            return infeasible()
+        best = outcome.best
+        proven = proven and outcome.proven
+        if best is None:
+            break
+        weight, breaks = objective(problem, best)
+        held[name] = {"weight": weight, "moved": moved(old_slots, best), "breaks": breaks}[name]
+
+    if best is None or violations(problem, best):
+        return finish(
+            Schedule(
+                status="unknown",
+                explanation=f"No schedule was found within {time_limit:g} seconds; that does not prove "
+                "that none exists. A longer time limit may find one.",
+            )
+        )
+    weight, breaks = objective(problem, best)
+    if bound is None or bound > breaks:
+        bound = min(total_lower_bound(problem), breaks)
+    return finish(
+        Schedule(
+            status="optimal" if proven else "feasible",
+            assignments=assign_tables(problem, best, keep=old_tables),
+            unscheduled=[problem.meetings[m].id for m, s in enumerate(best) if s is None],
+            breaks=breaks,
+            optional_weight=weight,
+            bound=breaks if proven else bound,
+            moved=moved(old_slots, best) if previous is not None else None,
+        )
+    )
