@@ -158,14 +158,7 @@ def solve_report(
     old_slots, old_tables = _previous(problem, previous)
     keep = stability == "first" and previous is not None
     effort = int(min(200_000, 20_000 * time_limit))
-    try:
-        warm: Slots | None = warm_start(
-            problem, previous=old_slots, seed=seed, effort=effort, improve=not keep
-        )
-    except AssertionError:
-        # A defect in the heuristic must not cost the schedule: CP-SAT then searches without a hint
-        # (found by the property test on tiny days with repeated pairs; see the closing note of issue 6).
-        warm = None
+    warm: Slots | None = warm_start(problem, previous=old_slots, seed=seed, effort=effort, improve=not keep)
     best: Slots | None = list(warm) if warm is not None and search.valid(warm) else None
     # The sweep may leave a few required meetings out: re-solve their surroundings to fit them in.
     if (

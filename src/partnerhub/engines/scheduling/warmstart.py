@@ -256,9 +256,14 @@ def _eject(agenda: Agenda, m: int) -> bool:
     for s in problem.allowed[m]:
         if not lo <= s <= hi:
             continue
-        blockers = [
-            o for o in problem.of_participant[a] + problem.of_participant[b] if agenda.slot[o] == s and o != m
-        ]
+        # A meeting of the same pair is in both lists: take it once.
+        blockers = sorted(
+            {
+                o
+                for o in problem.of_participant[a] + problem.of_participant[b]
+                if agenda.slot[o] == s and o != m
+            }
+        )
         if agenda.load[s] - len(blockers) >= problem.n_tables:
             continue  # freeing the two people would not free a table
         if any(problem.meetings[o].fixed_slot is not None for o in blockers):
