@@ -97,7 +97,7 @@ class Neighbourhoods:
     # --- the sub-problem ------------------------------------------------------------------------------
 
     def subproblem(
-        self, free: set[int], window: range | None = None
+        self, free: set[int], window: range | None = None, force: int | None = None
     ) -> tuple[Problem, list[int], tuple[int, int]]:
         """The sub-problem of ``free``, its meetings' indices in the whole problem, and the outside breaks."""
         problem, slots = self.problem, self.slots
@@ -130,7 +130,7 @@ class Neighbourhoods:
                 options = tuple(
                     t for t in problem.allowed[m] if lo <= t <= hi and (window is None or t in window)
                 )
-                required = meeting.required or s is not None
+                required = meeting.required or s is not None or m == force
             else:
                 options = () if s is None else (s,)
                 required = s is not None
@@ -171,9 +171,17 @@ class Neighbourhoods:
 
     # --- the search -----------------------------------------------------------------------------------
 
-    def _resolve(self, free: set[int], window: range | None, seconds: float, seed: int, repair: bool) -> int:
+    def _resolve(
+        self,
+        free: set[int],
+        window: range | None,
+        seconds: float,
+        seed: int,
+        repair: bool,
+        force: int | None = None,
+    ) -> int:
         """Solve the sub-problem of ``free`` and put its solution back; returns CP-SAT's status."""
-        sub, kept, outside = self.subproblem(free, window)
+        sub, kept, outside = self.subproblem(free, window, force)
         f = Formulation(sub, outside=outside if self.problem.spread is not None else None)
         if not repair:  # the current slots are a solution: only as good or better
             before = sum(
@@ -232,6 +240,18 @@ class Neighbourhoods:
             else:
                 return False
         return all(s is not None or not problem.required(m) for m, s in enumerate(self.slots))
+
+    def insert(self, deadline: float, seed: int) -> None:
+        """Try to add each optional meeting left out (heaviest first) by re-solving its two people's days."""
+        problem = self.problem
+        out = [m for m, s in enumerate(self.slots) if s is None and not problem.required(m)]
+        out = [m for m in out if problem.meetings[m].weight > 0 and problem.allowed[m]]
+        for m in sorted(out, key=lambda m: (-problem.meetings[m].weight, m)):
+            left = deadline - time.monotonic()
+            if left <= 0.05:
+                return
+            free = {x for p in problem.pairs[m] for x in problem.of_participant[p]}
+            self._resolve(free, None, min(left, 1.0), seed, repair=True, force=m)
 
     def run(self, deadline: float, accept: Callable[[Slots], None], seed: int) -> None:
         """Improve until ``deadline``; ``accept`` receives every improved schedule."""

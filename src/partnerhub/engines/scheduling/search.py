@@ -189,7 +189,9 @@ class Search:
                 break
             f.set_range(lb, lb)
             f.model.minimize(f.breaks)
-            status, solver = self.run(f, min(left, 2 * share), best)
+            # No hint: it has more breaks than the probe allows, and CP-SAT 9.15 with interleave_search
+            # aborts the process (a failed CHECK) on an infeasible probe that carries a hint.
+            status, solver = self.run(f, min(left, 2 * share), None)
             if status == cp_model.INFEASIBLE:
                 lb += 1
             elif status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
