@@ -150,6 +150,7 @@ class Neighbourhoods:
             counted=tuple(i < len(people) for i in range(len(members))),
         )
         outside = [breaks_of_mask(mask) for p, mask in enumerate(self.mask) if p not in inside]
+        self.members = members  # sub-problem participant i is ``members[i]`` of the whole problem
         return sub, kept, (min(outside, default=0), max(outside, default=0)) if outside else (0, 0)
 
     def _apply(self, kept: list[int], found: Slots) -> None:
@@ -240,6 +241,50 @@ class Neighbourhoods:
             else:
                 return False
         return all(s is not None or not problem.required(m) for m, s in enumerate(self.slots))
+
+    def fair(self, deadline: float, seed: int) -> bool:
+        """Bring the breaks spread within the fairness limit, one participant with too many at a time.
+
+        Around someone above ``fewest + d`` the sub-problem must lower their breaks by one while nobody
+        else in it gets more breaks, or fewer than the fewest anyone has (so the minimum cannot drop).
+        """
+        problem = self.problem
+        d = problem.spread
+        if d is None:
+            return True
+        while True:
+            per = [breaks_of_mask(mask) for mask in self.mask]
+            low = min(per, default=0)
+            over = sorted((p for p, b in enumerate(per) if b > low + d), key=lambda p: (-per[p], p))
+            if not over:
+                return True
+            progress = False
+            for p in over:
+                left = deadline - time.monotonic()
+                if left <= 0.05:
+                    return False
+                free = set(problem.of_participant[p])
+                for q in dict.fromkeys(self.partners[p]):
+                    if len(free) >= self.size:
+                        break
+                    free.update(problem.of_participant[q])
+                sub, kept, _ = self.subproblem(free)
+                f = Formulation(sub, fairness=False)
+                for i, b in enumerate(f.breaks_of):
+                    if b is None or isinstance(b, int):
+                        continue
+                    whole = self.members[i]
+                    f.model.add(b <= (per[whole] - 1 if whole == p else max(per[whole], low)))
+                    f.model.add(b >= low)
+                f.hint([self.slots[m] for m in kept])
+                solver = make_solver(min(left, 2.0), 1, seed)
+                solver.parameters.stop_after_first_solution = True
+                if solver.solve(f.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                    self._apply(kept, f.read(solver))
+                    per = [breaks_of_mask(mask) for mask in self.mask]
+                    progress = True
+            if not progress:
+                return False
 
     def insert(self, deadline: float, seed: int) -> None:
         """Try to add each optional meeting left out (heaviest first) by re-solving its two people's days."""

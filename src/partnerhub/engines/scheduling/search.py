@@ -87,14 +87,16 @@ class Search:
         floor: int = 0,
         record: bool = False,
         stop_at_first: bool = False,
+        local: bool = False,
     ) -> tuple[int, cp_model.CpSolver]:
         """One CP-SAT solve; ``progress`` is called from this thread twice a second meanwhile."""
         if hint is not None:
             f.hint(hint)
         else:
             f.model.clear_hints()  # type: ignore[no-untyped-call]
-        solver = make_solver(seconds, self.workers, self.seed)
+        solver = make_solver(seconds, 1 if local else self.workers, self.seed)
         solver.parameters.stop_after_first_solution = stop_at_first
+        solver.parameters.use_ls_only = local
         callback = _Callback(self, floor, record)
         if self.progress is None:
             return int(solver.solve(f.model, callback)), solver
@@ -127,15 +129,21 @@ class Search:
         return Outcome(best=best)
 
     def first(self, f: Formulation, seconds: float) -> Outcome:
-        """Any valid schedule (CP-SAT stops at its first one)."""
+        """Any valid schedule: CP-SAT's local search alone first (one worker, deterministic, and on the
+        tight days much quicker to a first schedule than the full portfolio), then the full search."""
         f.model.minimize(f.breaks)
-        solver_status, solver = self.run(f, seconds, None, floor=f.lower_bound, stop_at_first=True)
-        if solver_status == cp_model.INFEASIBLE:
-            return Outcome(best=None, infeasible=True)
-        if solver_status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            found = f.read(solver)
-            if self.valid(found):
-                return Outcome(best=found, proven=solver_status == cp_model.OPTIMAL)
+        deadline = time.monotonic() + seconds
+        for local in (True, False):
+            left = deadline - time.monotonic()
+            status, solver = self.run(
+                f, 0.4 * left if local else left, None, floor=f.lower_bound, stop_at_first=True, local=local
+            )
+            if status == cp_model.INFEASIBLE:
+                return Outcome(best=None, infeasible=True)
+            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                found = f.read(solver)
+                if self.valid(found):
+                    return Outcome(best=found, proven=status == cp_model.OPTIMAL)
         return Outcome(best=None)
 
     def breaks(self, f: Formulation, best: Slots, budget: float, *, neighbourhoods: bool = True) -> Outcome:

@@ -158,16 +158,16 @@ def solve_report(
     old_slots, old_tables = _previous(problem, previous)
     keep = stability == "first" and previous is not None
     effort = int(min(200_000, 20_000 * time_limit))
-    warm: Slots | None = warm_start(problem, previous=old_slots, seed=seed, effort=effort, improve=not keep)
-    best: Slots | None = list(warm) if warm is not None and search.valid(warm) else None
-    # The sweep may leave a few required meetings out: re-solve their surroundings to fit them in.
-    if (
-        warm is not None
-        and best is None
-        and all(v.startswith("required meeting") for v in violations(problem, warm))
+    warm: Slots = warm_start(problem, previous=old_slots, seed=seed, effort=effort, improve=not keep)
+    best: Slots | None = list(warm) if search.valid(warm) else None
+    # The sweep may leave a few required meetings out, or break the fairness limit: re-solve the
+    # surroundings of each such meeting and of each participant with too many breaks.
+    if best is None and all(
+        v.startswith(("required meeting", "breaks spread")) for v in violations(problem, warm)
     ):
         mender = Neighbourhoods(problem, warm, seed)
-        if mender.repair(started + 0.2 * time_limit, seed) and search.valid(mender.slots):
+        deadline = started + 0.2 * time_limit
+        if mender.repair(deadline, seed) and mender.fair(deadline, seed) and search.valid(mender.slots):
             best = list(mender.slots)
     if best is not None:
         report.warm_start_seconds = round(time.monotonic() - started, 3)
@@ -229,7 +229,7 @@ def solve_report(
         best = outcome.best
         proven = proven and outcome.proven
         if best is None:
-            break
+            continue  # nothing to hold; the breaks phase looks for a first schedule with the time left
         weight, breaks = objective(problem, best)
         held[name] = {"weight": weight, "moved": moved(old_slots, best), "breaks": breaks}[name]
 
