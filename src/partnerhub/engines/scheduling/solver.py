@@ -247,7 +247,11 @@ def solve_report(
     return finish(
         Schedule(
             status="optimal" if proven else "feasible",
-            assignments=assign_tables(problem, best, keep=old_tables),
+            # Only a meeting that kept its slot keeps its table: one that moved must not take the table of
+            # a meeting that stayed in its new slot.
+            assignments=assign_tables(
+                problem, best, keep={m: t for m, t in old_tables.items() if old_slots.get(m) == best[m]}
+            ),
             unscheduled=[problem.meetings[m].id for m, s in enumerate(best) if s is None],
             breaks=breaks,
             optional_weight=weight,
