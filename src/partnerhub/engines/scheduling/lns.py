@@ -97,7 +97,7 @@ class Neighbourhoods:
     # --- the sub-problem ------------------------------------------------------------------------------
 
     def subproblem(
-        self, free: set[int], window: range | None = None, force: int | None = None
+        self, free: set[int], window: range | None = None, force: int | None = None, loosen: bool = False
     ) -> tuple[Problem, list[int], tuple[int, int]]:
         """The sub-problem of ``free``, its meetings' indices in the whole problem, and the outside breaks."""
         problem, slots = self.problem, self.slots
@@ -130,7 +130,9 @@ class Neighbourhoods:
                 options = tuple(
                     t for t in problem.allowed[m] if lo <= t <= hi and (window is None or t in window)
                 )
-                required = meeting.required or s is not None or m == force
+                # Placed optional meetings stay in (weight never drops), except when repairing: an
+                # optional predecessor may have to give way to a required meeting.
+                required = meeting.required or m == force or (s is not None and not loosen)
             else:
                 options = () if s is None else (s,)
                 required = s is not None
@@ -182,14 +184,19 @@ class Neighbourhoods:
         force: int | None = None,
     ) -> int:
         """Solve the sub-problem of ``free`` and put its solution back; returns CP-SAT's status."""
-        sub, kept, outside = self.subproblem(free, window, force)
-        f = Formulation(sub, outside=outside if self.problem.spread is not None else None)
+        sub, kept, outside = self.subproblem(free, window, force, loosen=repair and force is None)
+        # Placing left-out required meetings may start over the fairness limit; ``fair`` deals with that
+        # afterwards. Inserting an optional meeting (``force``) starts from a valid schedule and keeps it.
+        keep_fair = not repair or force is not None
+        f = Formulation(sub, fairness=keep_fair, outside=outside if self.problem.spread is not None else None)
         if not repair:  # the current slots are a solution: only as good or better
             before = sum(
                 breaks_of_mask(self.mask[p]) for p in {p for m in free for p in self.problem.pairs[m]}
             )
             f.set_range(f.lower_bound, max(f.lower_bound, before))
-        f.model.minimize(f.breaks)
+            f.model.minimize(f.breaks)
+        else:  # keep as much optional weight as the required meetings leave room for
+            f.model.minimize(f.breaks - (f.max_breaks + 1) * f.weight)
         f.hint([self.slots[m] for m in kept])
         solver = make_solver(seconds, 1, seed)
         solver.parameters.stop_after_first_solution = repair  # any fit will do; the search improves it
@@ -229,7 +236,10 @@ class Neighbourhoods:
                 left = deadline - time.monotonic()
                 if left <= 0.05:
                     return False
-                people = set(problem.pairs[m])
+                # The meetings it must follow or precede may have to move too (a predecessor the sweep
+                # put in the last slot leaves no room after it).
+                linked = [m, *problem.preds[m], *self.succs[m]]
+                people = {p for x in linked for p in problem.pairs[x]}
                 for _ in range(radius - 1):
                     people |= {q for p in people for q in self.partners[p]}
                 free = {x for p in people for x in problem.of_participant[p]}
