@@ -12,6 +12,13 @@ schedule and the gap at 30 s and 120 s. Every schedule printed was verified by t
 Targets (issue 6, 2 cores): every tight day proven optimal or infeasible in < 20 s; realistic days up to 150
 participants proven optimal in < 60 s; 1,000 participants / 6,000 meetings / 16 slots: a valid schedule in
 < 30 s and within 5 % of the lower bound in < 120 s.
+
+How to read a row: ``breaks`` is the schedule's total, ``bound`` the proven lower bound on the best possible
+total (so the optimum lies between them), ``gap`` is (breaks − bound) / breaks as CP-SAT reports it, and the
+last column says whether the row's target is met and, if not, by how far. For the 1,000-participant day the
+target's own measure is printed: how far the breaks lie above the bound, in % of the bound. The engine's
+time limit equals the target, so a row that is not proven by then misses it. Timings on a shared 2-core
+machine are noisy; the status and the numbers are what to compare.
 """
 
 from __future__ import annotations
@@ -55,6 +62,17 @@ def gap(schedule: Schedule) -> str:
     return f"{100 * (schedule.breaks - schedule.bound) / schedule.breaks:5.1f}%"
 
 
+def verdict(schedule: Schedule, limit: float) -> str:
+    """Proven (optimal or infeasible) within the limit, or what is missing."""
+    if schedule.status in ("optimal", "infeasible") and schedule.solve_seconds <= limit:
+        return f"MET (< {limit:.0f} s)"
+    if schedule.status == "feasible" and schedule.bound is not None:
+        return (
+            f"NOT MET: {schedule.breaks - schedule.bound} breaks between schedule and bound at {limit:.0f} s"
+        )
+    return f"NOT MET: {schedule.status} at {limit:.0f} s"
+
+
 def engine(instance: Instance, limit: float, workers: int) -> tuple[Schedule, str]:
     report = solve_report(instance, time_limit=limit, workers=workers, seed=0)
     schedule = report.schedule
@@ -66,9 +84,7 @@ def engine(instance: Instance, limit: float, workers: int) -> tuple[Schedule, st
         f"{schedule.status:<10} breaks {schedule.breaks:>5} bound {bound:>5} gap {gap(schedule)} "
         f"{schedule.solve_seconds:6.1f} s"
     )
-    if report.first_solution_seconds is not None:
-        line += f"  first valid {report.first_solution_seconds:.1f} s"
-    return schedule, line
+    return schedule, f"{line}  target: {verdict(schedule, limit)}"
 
 
 def trace_at(report_trace: list[tuple[float, int | None, int | None]], seconds: float) -> str:
@@ -76,9 +92,9 @@ def trace_at(report_trace: list[tuple[float, int | None, int | None]], seconds: 
     if not best:
         return f"at {seconds:.0f} s: no schedule yet"
     breaks, bound = best[-1]
-    if bound is None or not breaks:
-        return f"at {seconds:.0f} s: {breaks} breaks"
-    return f"at {seconds:.0f} s: {breaks} breaks, bound {bound}, gap {100 * (breaks - bound) / breaks:.1f}%"
+    if bound is None or not bound:
+        return f"at {seconds:.0f} s: {breaks} breaks, bound {bound}"
+    return f"at {seconds:.0f} s: {breaks} breaks, bound {bound}, {100 * (breaks - bound) / bound:.0f} % above the bound"
 
 
 def main() -> None:
@@ -107,15 +123,21 @@ def main() -> None:
     instance = generate("realistic", seed=seed, participants=p, meetings=m, slots=k)
     report = solve_report(instance, time_limit=120.0, workers=args.workers, seed=0)
     schedule = report.schedule
-    verdict = check_schedule(instance, schedule)
-    status = "valid" if verdict.valid else f"INVALID: {verdict.violations[0]}"
-    first = "-" if report.first_solution_seconds is None else f"{report.first_solution_seconds:.1f} s"
-    warm = "-" if report.warm_start_seconds is None else f"{report.warm_start_seconds:.1f} s"
+    checked = check_schedule(instance, schedule)
+    status = "valid" if checked.valid else f"INVALID: {checked.violations[0]}"
+    times = [t for t in (report.warm_start_seconds, report.first_solution_seconds) if t is not None]
+    first = min(times) if times else None
     print(f"{'realistic #' + str(seed):<22} {describe(instance):<30} {baseline(instance):<36} "
           f"{schedule.status:<10} breaks {schedule.breaks:>5} bound {schedule.bound} gap {gap(schedule)} "
           f"{schedule.solve_seconds:6.1f} s ({status})")  # fmt: skip
-    print(f"  large day: warm start valid at {warm}, first CP-SAT solution at {first}; "
-          f"{trace_at(report.trace, 30)}; {trace_at(report.trace, 120)}")  # fmt: skip
+    valid_in_time = first is not None and first < 30 and checked.valid
+    print(f"  first valid schedule at {'-' if first is None else f'{first:.1f} s'} "
+          f"(target < 30 s: {'MET' if valid_in_time else 'NOT MET'})")  # fmt: skip
+    print(f"  {trace_at(report.trace, 30)}; {trace_at(report.trace, 120)}")
+    if schedule.bound:
+        above = 100 * (schedule.breaks - schedule.bound) / schedule.bound
+        met = "MET" if above <= 5 else f"NOT MET by {above - 5:.0f} percentage points"
+        print(f"  at 120 s {above:.0f} % above the lower bound (target <= 5 %: {met})")
 
 
 if __name__ == "__main__":
