@@ -308,10 +308,19 @@ class Neighbourhoods:
             free = {x for p in problem.pairs[m] for x in problem.of_participant[p]}
             self._resolve(free, None, min(left, 1.0), seed, repair=True, force=m)
 
-    def run(self, deadline: float, accept: Callable[[Slots], None], seed: int) -> None:
-        """Improve until ``deadline``; ``accept`` receives every improved schedule."""
+    def run(
+        self,
+        deadline: float,
+        accept: Callable[[Slots], None],
+        seed: int,
+        tick: Callable[[], None] | None = None,
+    ) -> None:
+        """Improve until ``deadline``; ``accept`` receives every improved schedule, ``tick`` is called
+        after every step (for progress reports)."""
         step = 0
         while time.monotonic() < deadline - 0.05:
+            if tick is not None:
+                tick()
             left = deadline - time.monotonic()
             if self.step(min(left, STEP_SECONDS), seed + step):
                 accept(list(self.slots))

@@ -1,10 +1,12 @@
 """CP-SAT solves with a shared clock: one objective at a time, and the two-sided search on breaks.
 
-Minimising breaks from above alone rarely proves anything: the LP bound of the slot model stays near the
-sum of the per-participant bounds. What does prove optimality is asking "is there a schedule with at most
-``lb`` breaks?" — infeasible raises ``lb`` by one, feasible is optimal. :meth:`Search.breaks` alternates such
-probes with improving solves from above (``lb <= breaks <= best - 1``), in growing time slices, until the
-two meet or the time is up.
+Minimising breaks from above on the whole model rarely proves anything (its LP bound stays near the sum
+of the per-participant bounds) and, beyond a hundred participants, hardly improves a schedule either.
+:meth:`Search.breaks` therefore alternates two things in growing time slices until they meet or the time
+is up: neighbourhood search (``lns.py``: a few dozen meetings re-solved exactly at a time) for better
+schedules, and probes "is there a schedule with at most ``lb`` breaks?" on the whole model — infeasible
+raises ``lb`` by one, feasible is optimal. Probes are skipped on days of more than
+``MAX_PROBED_MEETINGS`` meetings, where they never finished.
 """
 
 from __future__ import annotations
@@ -74,6 +76,7 @@ class Search:
         self.seed = seed
         self.progress = progress
         self.trace = Trace()
+        self.last_tick = 0.0
 
     def left(self) -> float:
         return self.time_limit - (time.monotonic() - self.started)
@@ -107,6 +110,13 @@ class Search:
             worker.join(0.5)
             self.progress(min(99, int(100 * (time.monotonic() - self.started) / max(self.time_limit, 0.01))))
         return result[0], solver
+
+    def tick(self) -> None:
+        """Report progress (the share of the time limit used), at most twice a second."""
+        now = time.monotonic()
+        if self.progress is not None and now - self.last_tick >= 0.5:
+            self.last_tick = now
+            self.progress(min(99, int(100 * (now - self.started) / max(self.time_limit, 0.01))))
 
     def valid(self, slots: Slots) -> bool:
         return not violations(self.problem, slots)
@@ -178,7 +188,12 @@ class Search:
             share = min(left, max(0.5, 0.04 * budget * 2**rounds))
             rounds += 1
             if neighbourhoods:
-                lns.run(time.monotonic() + (share if probing else left), accept, self.seed + 1000 * rounds)
+                lns.run(
+                    time.monotonic() + (share if probing else left),
+                    accept,
+                    self.seed + 1000 * rounds,
+                    tick=self.tick,
+                )
             else:
                 f.set_range(lb, top)
                 f.model.minimize(f.breaks)

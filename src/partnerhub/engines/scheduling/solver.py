@@ -1,29 +1,38 @@
-"""The optimal B2B scheduler: CP-SAT on the slot formulation, phases for the lexicographic objective.
+"""The optimal B2B scheduler: CP-SAT on the slot formulation, one phase per objective.
 
-Steps: :func:`diagnose.precheck` (a reason found ⇒ ``infeasible`` at once) → a warm start
-(``warmstart.py``) → phases, each one CP-SAT solve of the same model with a new objective and the earlier
-objectives held at their best values found:
+Steps:
 
-* ``stability="secondary"`` (default): maximise optional weight; then minimise
-  ``breaks * (max_moved + 1) + moved`` — breaks first, moved meetings second, in one exact solve;
-* ``stability="first"``: minimise moved meetings; then maximise optional weight; then minimise breaks.
-  ``optimal`` then means optimal for that order (fewest moves, then the format's objective).
+1. :func:`precheck.precheck` — a reason found means ``infeasible`` at once, with names.
+2. A warm start (``warmstart.py``: a sweep through the day with an exact matching per slot, then local
+   search). If it left required meetings out or broke the fairness limit, their surroundings are re-solved
+   (``lns.Neighbourhoods.repair`` / ``fair``); optional meetings left out are then fitted in where
+   re-solving their two people's days allows (``insert``).
+3. Phases, in lexicographic order, each holding the earlier objectives at the values reached:
 
-Phases that cannot change anything (no optional meeting, no previous schedule) are skipped. Each phase gets
-an equal share of the time left; what an early phase does not use goes to the later ones. The schedule is
-``optimal`` only when every phase was proven optimal. ``bound`` is CP-SAT's proven lower bound on breaks
-from the breaks phase (valid for the lexicographic optimum because the earlier objectives are held at
-values the optimum also reaches), or the sum of the per-participant bounds (``bounds.min_runs``) when that
-phase did not run.
+   * ``stability="secondary"`` (default): maximise optional weight; minimise breaks; minimise moved
+     meetings (only with a previous schedule);
+   * ``stability="first"``: minimise moved meetings; maximise optional weight; minimise breaks —
+     ``optimal`` then means optimal for that order.
 
-Determinism: CP-SAT gets ``num_workers=workers`` and ``random_seed=seed``, and ``interleave_search`` so
-that its parallel portfolio runs in a fixed order of batches; the warm start counts its work instead of
-timing it. So two runs with the same instance, seed and worker count give the same schedule whenever every
-phase finishes (proves optimality or infeasibility) before its time share. When a wall-clock time limit
-stops a phase, how far CP-SAT got depends on the machine's speed and load, and so can the result.
+   The weight and moved phases are one CP-SAT solve each (skipped when there is nothing to gain, e.g. every
+   optional meeting already in). Once every optional meeting of positive weight is in, they count as
+   required from then on, which strengthens the bounds. The breaks phase (``search.py``) alternates
+   neighbourhood search with probes "at most ``lb`` breaks?" on the whole model.
+
+The schedule is ``optimal`` only when every phase was proven. ``bound`` is the breaks phase's proven lower
+bound (valid for the lexicographic optimum, because the earlier objectives are held at values the optimum
+also reaches) or the sum of the per-participant bounds (``bounds.min_runs``) when that phase did not run.
+
+Determinism: CP-SAT gets ``num_workers=workers`` and ``random_seed=seed``; with several workers also
+``interleave_search``, so that its portfolio runs in a fixed order of batches. The warm start counts its
+work, and its per-slot matchings use a deterministic time limit. So two runs with the same instance, seed
+and worker count give the same schedule whenever nothing is cut by the wall clock — typically when the
+schedule is proven optimal early. When a wall-clock limit stops a search (the neighbourhood search always
+runs to its deadline unless the bound is reached), how far it got depends on the machine's speed and load,
+and so can the result.
 
 The function never returns a schedule that breaks a hard constraint: whatever it is about to return is
-re-checked by :func:`problem.violations`, and a failure there falls back to the warm start or ``unknown``.
+re-checked by :func:`problem.violations`, and a failure there leaves ``unknown``.
 """
 
 from __future__ import annotations
