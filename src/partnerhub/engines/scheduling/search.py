@@ -20,7 +20,7 @@ from typing import Any
 from ortools.sat.python import cp_model
 
 from .formulation import Formulation, make_solver
-from .lns import Neighbourhoods
+from .lns import STEP_SECONDS, Neighbourhoods
 from .problem import Problem, objective, violations
 
 Slots = list[int | None]
@@ -178,8 +178,10 @@ class Search:
                 self._note(value(best), lb)
 
         self._note(value(best), lb)
+        if neighbourhoods and probing and self.workers > 1:
+            best, lb = self._side_by_side(f, lns, best, lb, deadline)
         rounds = 0
-        while value(best) > lb:
+        while value(best) > lb and not (neighbourhoods and probing and self.workers > 1):
             left = deadline - time.monotonic()
             if left <= 0.05:
                 break
@@ -224,6 +226,59 @@ class Search:
         if value(best) <= lb:
             return Outcome(best=best, proven=True, bound=value(best))
         return Outcome(best=best, bound=lb)
+
+    def _side_by_side(
+        self, f: Formulation, lns: Neighbourhoods, best: Slots, lb: int, deadline: float
+    ) -> tuple[Slots, int]:
+        """With two or more workers: the probe at ``lb`` runs on one core for as long as it takes while
+        the neighbourhood search runs on the other; a refuted probe restarts one higher.
+
+        Which of the two reaches a proven optimum first decides which optimal schedule is returned, so
+        with several workers even a proven result can differ between runs (the objective cannot).
+        """
+        top = max(f.lower_bound, f.max_breaks)
+        probe: threading.Thread | None = None
+        solver: cp_model.CpSolver | None = None
+        result: list[int] = []
+        step = 0
+
+        def value(slots: Slots) -> int:
+            return objective(self.problem, slots)[1]
+
+        while value(best) > lb and time.monotonic() < deadline - 0.05:
+            if probe is None:
+                f.set_range(lb, lb)
+                f.model.minimize(f.breaks)
+                f.model.clear_hints()  # type: ignore[no-untyped-call]
+                solver = make_solver(deadline - time.monotonic(), 1, self.seed)
+                result = []
+                probe = threading.Thread(
+                    target=lambda s=solver, r=result: r.append(int(s.solve(f.model))), daemon=True
+                )
+                probe.start()
+            self.tick()
+            before = lns.breaks()
+            lns.step(min(STEP_SECONDS, deadline - time.monotonic()), self.seed + step)
+            step += 1
+            if lns.breaks() < before and lns.breaks() < value(best) and self.valid(lns.slots):
+                best = list(lns.slots)
+                self._note(value(best), lb)
+            if result:
+                probe.join()
+                assert solver is not None
+                if result[0] == cp_model.INFEASIBLE:
+                    lb += 1
+                elif result[0] in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                    found = f.read(solver)
+                    if self.valid(found) and value(found) < value(best):
+                        best = found
+                probe = None
+                self._note(value(best), lb)
+        if probe is not None and solver is not None:
+            solver.stop_search()
+            probe.join()
+        f.set_range(lb, top)
+        return best, lb
 
     def _note(self, breaks: int | None, bound: int) -> None:
         now = round(time.monotonic() - self.started, 3)
