@@ -25,11 +25,14 @@ also reaches) or the sum of the per-participant bounds (``bounds.min_runs``) whe
 
 Determinism: CP-SAT gets ``num_workers=workers`` and ``random_seed=seed``; with several workers also
 ``interleave_search``, so that its portfolio runs in a fixed order of batches. The warm start counts its
-work, and its per-slot matchings use a deterministic time limit. So two runs with the same instance, seed
-and worker count give the same schedule whenever nothing is cut by the wall clock — typically when the
-schedule is proven optimal early. When a wall-clock limit stops a search (the neighbourhood search always
-runs to its deadline unless the bound is reached), how far it got depends on the machine's speed and load,
-and so can the result.
+work, and its per-slot matchings use a deterministic time limit. What holds:
+
+* ``workers=1``: everything runs in one thread in a fixed order, so two runs give the same schedule
+  whenever nothing is cut by the wall clock (a schedule proven optimal by the warm start or an early
+  probe); a run that ends at its time limit depends on how far the machine got.
+* ``workers>=2``: the breaks phase runs the probe beside the neighbourhood search (``search.py``), and
+  which of them reaches the optimum first depends on timing. The objective of a proven-optimal schedule is
+  the same in every run; the schedule itself may differ.
 
 The function never returns a schedule that breaks a hard constraint: whatever it is about to return is
 re-checked by :func:`problem.violations`, and a failure there leaves ``unknown``.
