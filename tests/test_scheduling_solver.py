@@ -200,10 +200,10 @@ def test_progress_goes_from_zero_to_a_hundred():
     assert seen == sorted(seen)
 
 
-def test_same_seed_gives_the_same_schedule_when_proven():
+def test_same_seed_and_one_worker_give_the_same_schedule_when_proven():
     instance = generate("realistic", seed=3, participants=14, meetings=20, slots=8)
-    first = solve(instance, time_limit=20.0, workers=2, seed=5)
-    second = solve(instance, time_limit=20.0, workers=2, seed=5)
+    first = solve(instance, time_limit=20.0, workers=1, seed=5)
+    second = solve(instance, time_limit=20.0, workers=1, seed=5)
     assert first.status == "optimal"
     strip = lambda s: json.dumps({**s.to_dict(), "solve_seconds": 0}, sort_keys=True)  # noqa: E731
     assert strip(first) == strip(second)
