@@ -62,7 +62,7 @@ def gap(schedule: Schedule) -> str:
     return f"{100 * (schedule.breaks - schedule.bound) / schedule.breaks:5.1f}%"
 
 
-def verdict(schedule: Schedule, limit: float) -> str:
+def target_verdict(schedule: Schedule, limit: float) -> str:
     """Proven (optimal or infeasible) within the limit, or what is missing."""
     if schedule.status in ("optimal", "infeasible") and schedule.solve_seconds <= limit:
         return f"MET (< {limit:.0f} s)"
@@ -84,7 +84,7 @@ def engine(instance: Instance, limit: float, workers: int) -> tuple[Schedule, st
         f"{schedule.status:<10} breaks {schedule.breaks:>5} bound {bound:>5} gap {gap(schedule)} "
         f"{schedule.solve_seconds:6.1f} s"
     )
-    return schedule, f"{line}  target: {verdict(schedule, limit)}"
+    return schedule, f"{line}  target: {target_verdict(schedule, limit)}"
 
 
 def trace_at(report_trace: list[tuple[float, int | None, int | None]], seconds: float) -> str:
