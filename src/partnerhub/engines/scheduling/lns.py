@@ -21,10 +21,10 @@ from collections.abc import Callable
 
 from ortools.sat.python import cp_model
 
+from .agenda import breaks_of_mask
 from .formulation import Formulation, make_solver
 from .model import Meeting
 from .problem import Problem
-from .warmstart import breaks_of_mask
 
 Slots = list[int | None]
 STEP_SECONDS = 0.15  # per sub-problem: many small steps did better than fewer long ones

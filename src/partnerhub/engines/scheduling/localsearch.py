@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 
-from .warmstart import Agenda, placement_cost
+from .agenda import Agenda, placement_cost
 
 
 def improve(agenda: Agenda, budget: int, rng: random.Random) -> None:
