@@ -19,12 +19,15 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
+from .anneal import Annealer
 from .formulation import Formulation, make_solver
 from .lns import STEP_SECONDS, Neighbourhoods
 from .problem import Problem, objective, violations
 
 Slots = list[int | None]
 MAX_PROBED_MEETINGS = 2000  # beyond this a whole-model probe has never paid off in the benchmark
+ANNEAL_SHARE = 0.6  # of the breaks phase: Kempe-chain annealing first, then CP-SAT neighbourhoods
+ANNEAL_CHUNK = 0.5  # seconds between looks at the probe and progress reports
 
 
 @dataclass
@@ -178,8 +181,12 @@ class Search:
                 self._note(value(best), lb)
 
         self._note(value(best), lb)
+        anneal_until = time.monotonic() + ANNEAL_SHARE * budget
         if neighbourhoods and probing and self.workers > 1:
-            best, lb = self._side_by_side(f, lns, best, lb, deadline)
+            best, lb = self._side_by_side(f, best, lb, deadline, anneal_until)
+        elif neighbourhoods:
+            best = self._anneal(f, best, lb, anneal_until)
+            lns = Neighbourhoods(f.problem, best, self.seed)
         rounds = 0
         while value(best) > lb and not (neighbourhoods and probing and self.workers > 1):
             left = deadline - time.monotonic()
@@ -227,8 +234,24 @@ class Search:
             return Outcome(best=best, proven=True, bound=value(best))
         return Outcome(best=best, bound=lb)
 
+    def _anneal(self, f: Formulation, best: Slots, lb: int, until: float) -> Slots:
+        """Kempe-chain annealing (``anneal.py``) from ``best`` until ``until`` or down to ``lb``."""
+        annealer = Annealer(f.problem, best, self.seed)
+        while time.monotonic() < until - 0.05 and annealer.best_total > lb:
+            self.tick()
+            annealer.run(min(until, time.monotonic() + ANNEAL_CHUNK), on_best=self._noting(lb))
+        return self._better(best, annealer.best)
+
+    def _noting(self, lb: int) -> Callable[[Slots], None]:
+        return lambda slots: self._note(objective(self.problem, slots)[1], lb)
+
+    def _better(self, best: Slots, found: Slots) -> Slots:
+        if objective(self.problem, found)[1] < objective(self.problem, best)[1] and self.valid(found):
+            return list(found)
+        return best
+
     def _side_by_side(
-        self, f: Formulation, lns: Neighbourhoods, best: Slots, lb: int, deadline: float
+        self, f: Formulation, best: Slots, lb: int, deadline: float, anneal_until: float
     ) -> tuple[Slots, int]:
         """With two or more workers: the probe at ``lb`` runs on one core for as long as it takes while
         the neighbourhood search runs on the other; a refuted probe restarts one higher.
@@ -241,6 +264,8 @@ class Search:
         solver: cp_model.CpSolver | None = None
         result: list[int] = []
         step = 0
+        annealer: Annealer | None = Annealer(f.problem, best, self.seed)
+        lns: Neighbourhoods | None = None
 
         def value(slots: Slots) -> int:
             return objective(self.problem, slots)[1]
@@ -257,12 +282,19 @@ class Search:
                 )
                 probe.start()
             self.tick()
-            before = lns.breaks()
-            lns.step(min(STEP_SECONDS, deadline - time.monotonic()), self.seed + step)
-            step += 1
-            if lns.breaks() < before and lns.breaks() < value(best) and self.valid(lns.slots):
-                best = list(lns.slots)
-                self._note(value(best), lb)
+            if annealer is not None and time.monotonic() < anneal_until:
+                annealer.run(min(anneal_until, time.monotonic() + ANNEAL_CHUNK), on_best=self._noting(lb))
+                best = self._better(best, annealer.best)
+            else:
+                annealer = None
+                if lns is None:
+                    lns = Neighbourhoods(f.problem, best, self.seed)
+                before = lns.breaks()
+                lns.step(min(STEP_SECONDS, deadline - time.monotonic()), self.seed + step)
+                step += 1
+                if lns.breaks() < before and lns.breaks() < value(best) and self.valid(lns.slots):
+                    best = list(lns.slots)
+                    self._note(value(best), lb)
             if result:
                 probe.join()
                 assert solver is not None

@@ -1,0 +1,60 @@
+"""The Kempe-chain annealer (``anneal.py``): every state it passes through is a valid schedule, its
+bookkeeping matches a recount, and what it returns is never worse than where it started."""
+
+import time
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from partnerhub.engines.scheduling.anneal import Annealer
+from partnerhub.engines.scheduling.generate import generate_planted
+from partnerhub.engines.scheduling.problem import busy_slots, index, objective, violations
+
+
+def planted_start(seed: int, participants: int, slots: int, meetings: int):
+    """A small tight day and its hidden schedule as slots: a valid place for the annealer to start."""
+    planted = generate_planted("tight", seed=seed, participants=participants, meetings=meetings, slots=slots)
+    problem = index(planted.instance)
+    slot_of = {sid: i for i, sid in enumerate(problem.slot_ids)}
+    where = {a.meeting: slot_of[a.slot] for a in planted.plant.assignments}
+    return problem, [where.get(m.id) for m in problem.meetings]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 10_000),
+    participants=st.integers(10, 16),
+    slots=st.integers(4, 8),
+    anneal_seed=st.integers(0, 100),
+)
+def test_every_annealing_step_leaves_a_valid_schedule_with_true_bookkeeping(
+    seed, participants, slots, anneal_seed
+):
+    problem, start = planted_start(seed, participants, slots, meetings=slots * (participants // 4))
+    assert violations(problem, start) == []
+    annealer = Annealer(problem, start, anneal_seed)
+    annealer.temperature = 2.0  # hot: many moves that add breaks are taken too
+    made = 0
+    for _ in range(300):
+        made += annealer.step()
+        assert violations(problem, annealer.slots) == []
+    assert made > 0
+    busy = busy_slots(problem, annealer.slots)
+    assert annealer.total == objective(problem, annealer.slots)[1]
+    assert annealer.mask == [sum(1 << s for s in b) for b in busy]
+    assert annealer.load == [sum(1 for s in annealer.slots if s == t) for t in range(problem.n_slots)]
+
+
+def test_annealing_returns_a_valid_schedule_with_no_more_breaks_than_the_start():
+    problem, start = planted_start(3, participants=40, slots=12, meetings=110)
+    # A worse start than the plant: the plant after thousands of hot moves (most of them add breaks).
+    annealer = Annealer(problem, start, 1)
+    annealer.temperature = 5.0
+    for _ in range(5_000):
+        annealer.step()
+    shaken = list(annealer.slots)
+    before = objective(problem, shaken)[1]
+    result = Annealer(problem, shaken, 2).run(time.monotonic() + 2.0)
+    assert violations(problem, result) == []
+    assert objective(problem, result)[1] < before
+    assert objective(problem, result)[0] == objective(problem, shaken)[0]  # optional weight kept
