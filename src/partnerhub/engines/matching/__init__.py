@@ -9,8 +9,9 @@ Modules and their public names (the contract between the engine and the platform
   Chinese, which has no spaces.
 - ``documents``: ``embed_document(embedder, text) -> np.ndarray`` (passages embedded and pooled, normalised).
 - ``index``: ``VectorIndex`` protocol (``add(ids, vectors)``, ``remove(ids)``, ``search(vector, k)`` →
-  ``[(id, score)]``, ``save(path)``, ``load(path)``, ``__len__``) with ``ExactIndex`` (numpy) and
-  ``HnswIndex`` (hnswlib); ``make_index(n)`` picks one by size.
+  ``[(id, score)]``, ``save(path)``, ``load(path)``, ``__len__``) with ``ExactIndex`` (numpy),
+  ``HnswIndex`` (hnswlib) and, in ``pq``, ``PqIndex`` (faiss fast scan + exact re-ranking);
+  ``make_index(n)`` picks exact or PQ by size.
 - ``scoring``: ``Item`` (id, lang, text, kind, sectors, region, organisation, side, created), ``WEIGHTS``
   (the one place where weights live), ``score(query, candidate, similarity) -> Score`` (total and parts,
   with reasons), and ``rank(query_items, candidate_items, embedder, k) -> list[list[Match]]``.
