@@ -15,12 +15,13 @@ from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
-from partnerhub.engines.matching.index import normalise
+from partnerhub.engines.matching import pq
+from partnerhub.engines.matching.index import HnswIndex, normalise
 from partnerhub.ideas.models import ProjectIdea
 from partnerhub.matching import checks, vectorstore
 from partnerhub.matching.models import Embedding
-from partnerhub.matching.vectorstore.common import index_id
-from partnerhub.matching.vectorstore.memory import MemoryBackend
+from partnerhub.matching.vectorstore.common import database_fingerprint, index_id
+from partnerhub.matching.vectorstore.memory import Held, MemoryBackend
 from partnerhub.profiles.models import CooperationProfile
 
 pytestmark = pytest.mark.django_db
@@ -246,14 +247,16 @@ def test_vectors_of_an_item_that_stops_being_live_leave_the_index(
 # --- exact and approximate -------------------------------------------------------------------------------
 
 
-def test_large_collections_get_an_hnsw_index_that_agrees_with_exact_search(types, settings, monkeypatch):
+def test_large_collections_get_a_pq_index_that_agrees_with_exact_search(types, settings, monkeypatch):
     settings.MATCHING_EXACT_LIMIT = 50
+    monkeypatch.setattr(pq, "TRAIN_MIN", 32)  # codes learnt from few vectors, and few candidates re-ranked:
+    monkeypatch.setattr(pq, "RERANK", 100)  # the approximate path, not the exact fallback of small sets
     keys = [(types[0], i) for i in range(300)]
     vectors = random_vectors(300, seed=16)
     write(keys, vectors)
     queries = random_vectors(20, seed=17)
     found = [vectorstore.nearest(MODEL, q, 10) for q in queries]
-    assert vectorstore.status(MODEL).kind == "hnsw"
+    assert vectorstore.status(MODEL).kind == "pq" and held().index.coded
     agree = np.mean(
         [
             len({k for k, _ in f} & set(exact(keys, vectors, q, 10))) / 10
@@ -262,18 +265,39 @@ def test_large_collections_get_an_hnsw_index_that_agrees_with_exact_search(types
     )
     assert agree >= 0.95
     vectorstore.reset()
-    no_rebuilds(monkeypatch)  # the HNSW graph is loaded from its files too
+    no_rebuilds(monkeypatch)  # the PQ index is loaded from its file too
     assert [vectorstore.nearest(MODEL, q, 10) for q in queries[:3]] == found[:3]
+    assert held().index.coded
 
 
-def test_an_exact_index_that_grows_well_past_the_limit_becomes_hnsw(types, settings):
+def test_an_hnsw_index_of_an_earlier_version_is_replaced_by_a_pq_index(types, settings):
+    settings.MATCHING_EXACT_LIMIT = 50
+    keys = [(types[0], i) for i in range(120)]
+    vectors = random_vectors(120, seed=20)
+    write(keys, vectors)
+    backend = vectorstore.backend()
+    graph = HnswIndex(DIM)
+    backend._held[MODEL] = Held(MODEL, graph, database_fingerprint(MODEL))
+    graph.add([index_id(key) for key in keys], vectors)
+    backend._save(backend._held[MODEL])
+    folder = backend.folder(MODEL)
+    assert vectorstore.status(MODEL).kind == "hnsw" and (folder / "index.hnsw").exists()
+    vectorstore.reset()
+
+    hits = vectorstore.nearest(MODEL, vectors[7], 3)
+    assert hits[0][0] == keys[7]
+    assert vectorstore.status(MODEL).kind == "pq"
+    assert (folder / "index.pq.npz").exists() and not (folder / "index.hnsw").exists()
+
+
+def test_an_exact_index_that_grows_well_past_the_limit_becomes_pq(types, settings):
     settings.MATCHING_EXACT_LIMIT = 50
     write([(types[0], i) for i in range(40)], random_vectors(40, seed=18))
     vectorstore.nearest(MODEL, random_vectors(1)[0], 5)
     assert vectorstore.status(MODEL).kind == "exact"
     write([(types[0], i) for i in range(40, 140)], random_vectors(100, seed=19))
     vectorstore.nearest(MODEL, random_vectors(1)[0], 5)
-    assert vectorstore.status(MODEL).kind == "hnsw" and vectorstore.status(MODEL).count == 140
+    assert vectorstore.status(MODEL).kind == "pq" and vectorstore.status(MODEL).count == 140
 
 
 # --- the command -----------------------------------------------------------------------------------------

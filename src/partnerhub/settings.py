@@ -190,7 +190,7 @@ MATCHING_EMBEDDER = envstr("MATCHING_EMBEDDER", "default")
 # the extension, else an in-process index persisted to MATCHING_INDEX_DIR; "memory"; "pgvector".
 MATCHING_VECTOR_BACKEND = envstr("MATCHING_VECTOR_BACKEND", "auto")
 MATCHING_INDEX_DIR = Path(envstr("MATCHING_INDEX_DIR", str(VAR_DIR / "matching-index")))
-# Below this many vectors the in-process index searches exactly, above it with HNSW.
+# Below this many vectors the in-process index searches exactly, above it with a PQ scan (faiss).
 MATCHING_EXACT_LIMIT = envint("MATCHING_EXACT_LIMIT", 20_000)
 
 # B2B scheduler (docs/decisions/0013): wall-clock limit of one run in seconds, and CP-SAT's worker threads.

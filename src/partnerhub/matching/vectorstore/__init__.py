@@ -3,7 +3,7 @@
 One interface, two backends, chosen by ``MATCHING_VECTOR_BACKEND``:
 
 - ``memory``: the engine's index in this process (exact numpy search below ``MATCHING_EXACT_LIMIT``
-  vectors, HNSW above), persisted to ``MATCHING_INDEX_DIR`` (``memory.py``);
+  vectors, a PQ scan above), persisted to ``MATCHING_INDEX_DIR`` (``memory.py``);
 - ``pgvector``: a side table with an HNSW index inside PostgreSQL (``pgvector.py``);
 - ``auto`` (the default): pgvector when the database is PostgreSQL and the ``vector`` extension is there
   or can be created, else memory. The choice is made once per process and logged at INFO. ``pgvector``

@@ -1,8 +1,9 @@
-"""The in-process backend: the engine's index (exact below a size, HNSW above), persisted to a directory.
+"""The in-process backend: the engine's index (exact below a size, the PQ scan above), persisted to a directory.
 
 One file set per model under ``MATCHING_INDEX_DIR/<model key>/``: ``meta.json`` (model, dimension, kind,
 the fingerprint the files reflect, and a SHA-256 of each data file) and the index itself (``index.npz``
-for the exact index, ``index.hnsw`` plus ``index.hnsw.ids.json`` for HNSW). A process loads the files the
+for the exact index, ``index.pq.npz`` for the PQ scan; an HNSW file set written by an earlier version,
+``index.hnsw`` plus ``index.hnsw.ids.json``, still loads and is replaced by a PQ index). A process loads the files the
 first time it needs the model, checks them, and catches up with the database; a missing, unreadable or
 mismatched file set (other model, dimension or checksum) is built anew from the database. Writes of
 several processes are serialised by a lock file; every file is written beside its target and renamed.
@@ -30,7 +31,8 @@ from pathlib import Path
 import numpy as np
 from django.db import transaction
 
-from partnerhub.engines.matching.index import ExactIndex, HnswIndex, VectorIndex, make_index
+from partnerhub.engines.matching.index import ExactIndex, HnswIndex, VectorIndex
+from partnerhub.engines.matching.pq import PqIndex
 from partnerhub.matching.vectorstore.common import (
     Fingerprint,
     Hit,
@@ -51,11 +53,17 @@ log = logging.getLogger(__name__)
 
 FORMAT = 1
 SAVE_INTERVAL = 60.0  # seconds between rewrites of a changed index's files
-FILES = {"exact": ["index.npz"], "hnsw": ["index.hnsw", "index.hnsw.ids.json"]}
+FILES = {"exact": ["index.npz"], "pq": ["index.pq.npz"], "hnsw": ["index.hnsw", "index.hnsw.ids.json"]}
+LOADERS: dict[str, type[ExactIndex] | type[PqIndex] | type[HnswIndex]] = {
+    "exact": ExactIndex,
+    "pq": PqIndex,
+    "hnsw": HnswIndex,
+}
+LARGE = "pq"  # the kind above the exact limit (decision 0014)
 
 
 def _kind(index: VectorIndex) -> str:
-    return "hnsw" if isinstance(index, HnswIndex) else "exact"
+    return next(kind for kind, loader in LOADERS.items() if isinstance(index, loader))
 
 
 @dataclass
@@ -161,21 +169,21 @@ class MemoryBackend:
         return held
 
     def _kind_for(self, n: int, current: str | None = None) -> str:
-        """Exact below the limit, HNSW above; an index switches only when well past it (no flapping)."""
+        """Exact below the limit, the PQ scan above; an index switches only when well past it (no flapping).
+
+        An HNSW index (written by an earlier version) is never what is wanted: it is rebuilt as one of these.
+        """
         if current == "exact":
-            return "hnsw" if n >= 2 * self.exact_limit else "exact"
-        if current == "hnsw":
-            return "exact" if n < self.exact_limit // 2 else "hnsw"
-        return "hnsw" if n >= self.exact_limit else "exact"
+            return LARGE if n >= 2 * self.exact_limit else "exact"
+        if current == LARGE:
+            return "exact" if n < self.exact_limit // 2 else LARGE
+        return LARGE if n >= self.exact_limit else "exact"
 
     # --- building, saving, loading --------------------------------------------------------------------
 
     def _build(self, model_name: str) -> Held:
         fingerprint = database_fingerprint(model_name)
-        if self._kind_for(fingerprint.count) == "hnsw":
-            index = make_index(fingerprint.count, database_dim(model_name), exact_limit=0)
-        else:
-            index = ExactIndex(database_dim(model_name))
+        index: VectorIndex = LOADERS[self._kind_for(fingerprint.count)](database_dim(model_name))
         held = Held(model_name, index, fingerprint)
         for batch in database_rows(model_name):
             held.put(batch)
@@ -200,8 +208,8 @@ class MemoryBackend:
         folder = self.folder(held.model_name)
         kind = _kind(held.index)
         with _locked(folder, exclusive=True):
-            if len(held.index) == 0:  # nothing to keep (an empty HNSW graph cannot even be saved)
-                for name in ["meta.json", *FILES["exact"], *FILES["hnsw"]]:
+            if len(held.index) == 0:  # nothing to keep
+                for name in ["meta.json", *(name for names in FILES.values() for name in names)]:
                     (folder / name).unlink(missing_ok=True)
             else:
                 temporary = folder / f".tmp-{os.getpid()}-{threading.get_ident()}"
@@ -223,8 +231,9 @@ class MemoryBackend:
                 }
                 (folder / ".meta.json.tmp").write_text(json.dumps(meta, indent=1), encoding="utf-8")
                 os.replace(folder / ".meta.json.tmp", folder / "meta.json")
-                for name in FILES["hnsw" if kind == "exact" else "exact"]:
-                    (folder / name).unlink(missing_ok=True)
+                for other in FILES.keys() - {kind}:
+                    for name in FILES[other]:
+                        (folder / name).unlink(missing_ok=True)
 
     def _read(self, model_name: str) -> tuple[dict | None, str]:
         """The verified meta data of the model's file set, or None and why it cannot be used."""
@@ -256,8 +265,7 @@ class MemoryBackend:
             try:
                 if meta is None:
                     raise ValueError(problem)
-                loader = HnswIndex if meta["kind"] == "hnsw" else ExactIndex
-                index: VectorIndex = loader.load(folder / FILES[meta["kind"]][0])
+                index: VectorIndex = LOADERS[meta["kind"]].load(folder / FILES[meta["kind"]][0])
                 if len(index) != meta["count"] or getattr(index, "dim", None) != meta["dim"]:
                     raise ValueError("index and meta.json disagree")
                 fingerprint = Fingerprint.from_json(meta["fingerprint"])
