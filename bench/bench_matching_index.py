@@ -9,8 +9,12 @@ as a request asks):
 - ``numpy``: the textbook brute force, ``argsort(vectors @ q)[:10]`` — the baseline;
 - ``exact``: our ExactIndex (contiguous float32 matrix, ``argpartition``), the platform's index below
   EXACT_LIMIT;
-- ``hnsw ef=…``: our HnswIndex (hnswlib) at several search breadths, with recall@10 against the exact answer.
-It prints build time, resident-memory growth, p50/p95/p99 latency and recall@10.
+- ``pq rerank=…``: our PqIndex (faiss 4-bit product-quantisation fast scan over every vector, then the best
+  ``rerank`` candidates re-scored exactly), the platform's index above EXACT_LIMIT;
+- ``hnsw ef=…``: our HnswIndex (hnswlib) at several search breadths (``--skip-hnsw`` leaves it out: its graph
+  takes most of an hour to build at 1 M).
+Each line: build time, resident-memory growth, p50/p95/p99 latency and recall@10 against the exact answer.
+Single queries run on one thread (``--search-threads``), builds on ``--threads``.
 
 Data sets (1 M real profiles are not to be had):
 - ``topics`` (default): small groups of related profiles around topic centres, with the mean and covariance
@@ -23,8 +27,8 @@ Data sets (1 M real profiles are not to be had):
 - ``random``: i.i.d. Gaussian: the worst case for any graph index (all points almost equidistant).
 
 Run: `.venv/bin/python bench/bench_matching_index.py` (10 k and 100 k, a few minutes), `--sizes 1000000`
-for the million (about 2 GB per copy of the vectors; the HNSW build takes a quarter of an hour or more on 2
-cores). Targets (issue 5): top-10 over 1 M with p95 < 20 ms at recall@10 ≥ 0.98 versus exact.
+for the million (about 2 GB per copy of the vectors; the PQ index builds in seconds, the HNSW graph in most
+of an hour on 2 cores: `--cache DIR` keeps it between runs, `--skip-hnsw` leaves it out). Targets (issue 5): top-10 over 1 M with p95 < 20 ms at recall@10 ≥ 0.98 versus exact.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from pathlib import Path
 import numpy as np
 
 from partnerhub.engines.matching.index import ExactIndex, HnswIndex
+from partnerhub.engines.matching.pq import PqIndex
 
 K = 10
 # "topics": about TOPIC_SIZE profiles per topic, spread TOPIC_SPREAD × the real covariance around its centre.
@@ -183,12 +188,51 @@ def line(kind: str, n: int, name: str, build: float, mem: float, times: list[flo
           f"p50 {p50:7.2f} ms  p95 {p95:7.2f} ms  p99 {p99:7.2f} ms  recall@10 {recall:.3f}", flush=True)  # fmt: skip
 
 
+def measure_pq(
+    kind: str, ids: list[str], data: np.ndarray, queries: np.ndarray, truth: list[list[str]], args
+) -> None:
+    """The PQ index at each re-rank depth (its memory is freed on return, before HNSW is measured)."""
+    import faiss
+
+    faiss.omp_set_num_threads(args.threads)
+    n, before = len(ids), rss_mb()
+    t = time.perf_counter()
+    pq = PqIndex(data.shape[1])
+    for start in range(0, n, 100_000):
+        pq.add(ids[start : start + 100_000], data[start : start + 100_000])
+    build, mem = time.perf_counter() - t, rss_mb() - before
+    faiss.omp_set_num_threads(args.search_threads)
+    for rerank in args.rerank:
+        pq.rerank = rerank
+        found, times = timed(lambda q: [h[0] for h in pq.search(q, K)], queries)
+        recall = np.mean([len(set(a) & set(b)) / K for a, b in zip(found, truth, strict=True)])
+        line(kind, n, f"pq rerank={rerank}", build, mem, times, float(recall))
+
+
 def run(kind: str, n: int, args: argparse.Namespace, fitted: tuple[np.ndarray, np.ndarray] | None) -> None:
     dim = fitted[0].shape[0] if fitted is not None else 512
     topics = n // TOPIC_SIZE
     data = make_vectors(kind, n, seed=n, dim=dim, fitted=fitted, n_topics=topics)
     queries = make_vectors(kind, args.queries, seed=7, dim=dim, fitted=fitted, n_topics=topics)
     ids = [str(i) for i in range(n)]
+
+    before = rss_mb()
+    t = time.perf_counter()
+    exact = ExactIndex(dim)
+    exact.add(ids, data)
+    exact_build, exact_mem = time.perf_counter() - t, rss_mb() - before
+    truth = [[h[0] for h in row] for row in exact.search_batch(queries, K)]
+
+    timing = queries[: args.exact_queries]  # brute force is slow at 1 M: fewer timed queries
+    _found, times = timed(lambda q: [str(i) for i in np.argsort(-(data @ q))[:K]], timing)
+    line(kind, n, "numpy", 0.0, 0.0, times, 1.0)
+    found, times = timed(lambda q: [h[0] for h in exact.search(q, K)], timing)
+    recall = np.mean([len(set(a) & set(b)) / K for a, b in zip(found, truth, strict=False)])
+    line(kind, n, "exact", exact_build, exact_mem, times, float(recall))
+
+    measure_pq(kind, ids, data, queries, truth, args)
+    if args.skip_hnsw:
+        return
 
     before = rss_mb()
     cached = (
@@ -217,21 +261,7 @@ def run(kind: str, n: int, args: argparse.Namespace, fitted: tuple[np.ndarray, n
     if cached is not None and hnsw_mem < 0.5 * cached.stat().st_size / 2**20:
         hnsw_mem = cached.stat().st_size / 2**20  # loaded lazily: the graph's size on disk instead
 
-    before = rss_mb()
-    t = time.perf_counter()
-    exact = ExactIndex(dim)
-    exact.add(ids, data)
-    exact_build, exact_mem = time.perf_counter() - t, rss_mb() - before
-    truth = [[h[0] for h in row] for row in exact.search_batch(queries, K)]
-
-    timing = queries[: args.exact_queries]  # brute force is slow at 1 M: fewer timed queries
-    _found, times = timed(lambda q: [str(i) for i in np.argsort(-(data @ q))[:K]], timing)
-    line(kind, n, "numpy", 0.0, 0.0, times, 1.0)
-    found, times = timed(lambda q: [h[0] for h in exact.search(q, K)], timing)
-    recall = np.mean([len(set(a) & set(b)) / K for a, b in zip(found, truth, strict=False)])
-    line(kind, n, "exact", exact_build, exact_mem, times, float(recall))
-
-    hnsw.threads = 1  # a single query is answered on one thread
+    hnsw.threads = args.search_threads
     for ef in args.ef:
         hnsw.set_ef(ef)
         found, times = timed(lambda q: [h[0] for h in hnsw.search(q, K)], queries)
@@ -251,7 +281,12 @@ def main() -> None:
     parser.add_argument("--M", type=int, default=16)
     parser.add_argument("--ef-construction", type=int, default=100)
     parser.add_argument("--ef", type=lambda s: [int(x) for x in s.split(",")], default=[32, 64, 128, 256])
+    parser.add_argument(
+        "--rerank", type=lambda s: [int(x) for x in s.split(",")], default=[200, 500, 1000, 2000]
+    )
+    parser.add_argument("--skip-hnsw", action="store_true", help="leave the HNSW graph out")
     parser.add_argument("--threads", type=int, default=2, help="build threads")
+    parser.add_argument("--search-threads", type=int, default=1, help="threads answering one query")
     parser.add_argument("--cache", default="", help="directory to keep built HNSW graphs in between runs")
     args = parser.parse_args()
     models = [m for m in args.models.split(",") if m]
@@ -264,9 +299,10 @@ def main() -> None:
         )
     vectors = throughput(models or (["use"] if fitted_kinds else []))
     fitted = fit_gaussian(vectors["use"]) if fitted_kinds else None
-    print(f"# search: top-{K}, {args.queries} single queries ({args.exact_queries} for brute force), hnsw "
-          f"M={args.M} ef_construction={args.ef_construction}, built on {args.threads} threads, "
-          "memory = RSS growth", flush=True)  # fmt: skip
+    print(f"# search: top-{K}, {args.queries} single queries ({args.exact_queries} for brute force) on "
+          f"{args.search_threads} thread(s); pq = 4-bit codes of dim/4 pieces; hnsw M={args.M} "
+          f"ef_construction={args.ef_construction}; built on {args.threads} threads; memory = RSS growth",
+          flush=True)  # fmt: skip
     for n in args.sizes:
         for kind in kinds:
             run(kind, n, args, fitted if kind in fitted_kinds else None)
