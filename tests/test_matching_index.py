@@ -340,3 +340,11 @@ def test_a_pq_file_whose_codes_do_not_match_its_vectors_is_refused(tmp_path):
     np.savez(tmp_path / "broken.npz", **parts)
     with pytest.raises(ValueError):
         PqIndex.load(tmp_path / "broken.npz")
+
+
+def test_an_empty_pq_index_saves_and_loads(tmp_path):
+    PqIndex().save(tmp_path / "empty.npz")
+    loaded = PqIndex.load(tmp_path / "empty.npz")
+    assert len(loaded) == 0 and loaded.search(np.ones(4), 3) == []
+    loaded.add(["a"], np.ones((1, 4)))
+    assert loaded.search(np.ones(4), 3) == [("a", pytest.approx(1.0))]

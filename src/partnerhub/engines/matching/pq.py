@@ -176,7 +176,8 @@ class PqIndex:
                 train_sample=meta["train_sample"],
                 seed=meta["seed"],
             )
-            index._vectors = np.array(data["vectors"], dtype=np.float32).reshape(-1, meta["dim"] or 0)
+            if meta["dim"]:
+                index._vectors = np.array(data["vectors"], dtype=np.float32).reshape(-1, meta["dim"])
             index._alive = np.array(data["alive"], dtype=bool)
             index._ids = [str(i) for i in data["ids"]]
             codes = data["codes"]
