@@ -94,3 +94,33 @@ def test_valid_filters_still_apply_when_another_filter_is_invalid(client, world)
     assert "Select a valid choice." in html
     assert "Öffentliche Maschinenbau GmbH" in html
     assert "Verborgene Sensorik GmbH" not in html
+
+
+@pytest.mark.parametrize(
+    ("app", "model", "field"),
+    [
+        ("agencies", "Agency", "website"),
+        ("organisations", "Organisation", "website"),
+        ("ideas", "ProjectIdea", "organisation_website"),
+    ],
+)
+def test_a_website_typed_without_a_scheme_means_https_in_the_admin(app, model, field, rf, agency_staff):
+    import warnings
+
+    from django.apps import apps
+    from django.contrib import admin
+
+    model_class = apps.get_model(app, model)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # Django 5.2 warns about the http default it drops in 6.0
+        form_field = admin.site._registry[model_class].formfield_for_dbfield(
+            model_class._meta.get_field(field), request=rf.get("/")
+        )
+    assert form_field.clean("example.org") == "https://example.org"
+    assert form_field.clean("http://example.org") == "http://example.org"
+
+
+def test_a_website_typed_without_a_scheme_means_https_on_the_idea_form():
+    from partnerhub.ideas.forms import IdeaForm
+
+    assert IdeaForm.base_fields["organisation_website"].clean("firma.de") == "https://firma.de"

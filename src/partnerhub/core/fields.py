@@ -74,3 +74,14 @@ class TagListField(models.JSONField):
             label=self.verbose_name,
             help_text=self.help_text or _("Separate entries with commas."),
         )
+
+
+#: Model admins' ``formfield_overrides`` entry: a website typed without a scheme means https (Django 6's default).
+HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
+
+
+def https_formfield(db_field, **kwargs):
+    """``formfield_callback`` of model forms: a URL typed without a scheme gets ``https://``, as in Django 6."""
+    if isinstance(db_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return db_field.formfield(**kwargs)

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from partnerhub.core.admin import VisibilityAdminMixin
+from partnerhub.core.fields import HTTPS_URLS
 from partnerhub.ideas.models import IdeaAttachment, ProjectIdea
 
 
@@ -18,6 +19,7 @@ class AttachmentInline(admin.TabularInline):
 class ProjectIdeaAdmin(VisibilityAdminMixin, admin.ModelAdmin):
     """Read-mostly: the pipeline pages are where ideas are worked on, through the services."""
 
+    formfield_overrides = HTTPS_URLS
     list_display = [
         "title",
         "organisation_name",

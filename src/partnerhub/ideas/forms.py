@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from partnerhub.core.abuse import HoneypotMixin
+from partnerhub.core.fields import https_formfield
 from partnerhub.delegations.models import Delegation
 from partnerhub.ideas.models import ProjectIdea
 from partnerhub.regions.models import Region
@@ -47,6 +48,7 @@ class IdeaForm(HoneypotMixin, forms.ModelForm):
 
     class Meta:
         model = ProjectIdea
+        formfield_callback = https_formfield
         fields = [
             "organisation_name", "organisation_kind", "organisation_website", "organisation_city",
             "organisation_country", "contact_name", "contact_role", "contact_email", "contact_phone",

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from i18nfield.admin import I18nModelAdmin
 
 from partnerhub.core.admin import VisibilityAdminMixin
+from partnerhub.core.fields import HTTPS_URLS
 from partnerhub.organisations import services
 from partnerhub.organisations.models import NaceActivity, Organisation, Person
 
@@ -41,6 +42,7 @@ class PersonInline(admin.StackedInline):
 
 @admin.register(Organisation)
 class OrganisationAdmin(VisibilityAdminMixin, I18nModelAdmin):
+    formfield_overrides = HTTPS_URLS
     list_display = ["name", "name_latin", "kind", "region", "size_class_computed", "is_public"]
     list_filter = ["kind", "country", "is_public", "size_class_computed"]
     search_fields = ["name", "name_latin", "search_document"]
