@@ -29,8 +29,13 @@ from .agenda import breaks_of_mask, idle_of_mask
 from .problem import Problem
 
 Slots = list[int | None]
-START_TEMPERATURE, FLOOR_TEMPERATURE, COOLING, STALL_STEPS = 0.3, 0.02, 0.99995, 20_000
-IDLE_WEIGHT = 0.02  # a gap slot less is worth this fraction of a break: a tie-breaker across plateaus
+START_TEMPERATURE, FLOOR_TEMPERATURE = 0.3, 0.02
+# Steps from the start temperature down to the floor, per meeting (at least MIN_CYCLE); after STALL of a
+# cycle without a new best the temperature is raised again. Short cycles with early reheats did best on
+# the tight days, longer ones on the 1,000-participant day.
+CYCLE_PER_MEETING, MIN_CYCLE, STALL = 50, 50_000, 0.4
+IDLE_WEIGHT = 0.02
+COMPOUND_TRIES = 3  # meetings tried for the balancing chain of a move that overfills a slot  # a gap slot less is worth this fraction of a break: a tie-breaker across plateaus
 
 
 class Annealer:
@@ -65,10 +70,19 @@ class Annealer:
             for m in range(len(problem.meetings))
             if self.slots[m] is not None and len(problem.allowed[m]) > 1
         ]
+        self.in_slot: list[list[int]] = [[] for _ in range(n_s)]
+        self.position = [0] * len(problem.meetings)
+        for m, s in enumerate(self.slots):
+            if s is not None:
+                self.position[m] = len(self.in_slot[s])
+                self.in_slot[s].append(m)
         self.total = sum(self.per)
         self.best = list(self.slots)
         self.best_total = self.total
         self.temperature = START_TEMPERATURE
+        cycle = max(MIN_CYCLE, CYCLE_PER_MEETING * len(problem.meetings))
+        self.cooling = math.exp(math.log(FLOOR_TEMPERATURE / START_TEMPERATURE) / cycle)
+        self.stall = STALL * cycle
         self.since = 0  # steps since the best improved
         self.steps = 0
 
@@ -124,40 +138,109 @@ class Annealer:
         if chain is None:
             return False
         into_t = sum(1 for x in chain if self.slots[x] == s)
-        into_s = len(chain) - into_t
-        if self.load[t] + into_t - into_s > self.problem.tables_in(t):
-            return False
-        if self.load[s] + into_s - into_t > self.problem.tables_in(s):
-            return False
+        net = 2 * into_t - len(chain)  # meetings gained by t
+        if self.load[t] + net > self.problem.tables_in(t) or self.load[s] - net > self.problem.tables_in(s):
+            return self._compound(chain, s, t, temperature)
         bit_s, bit_t = 1 << s, 1 << t
         changed: dict[int, int] = {}
         for x in chain:
             for p in self.problem.pairs[x]:
                 if p not in changed:
                     mask = self.mask[p]
-                    has_s, has_t = mask & bit_s, mask & bit_t
-                    if bool(has_s) != bool(has_t):
+                    if bool(mask & bit_s) != bool(mask & bit_t):
                         changed[p] = mask ^ bit_s ^ bit_t
-        delta = 0
-        idle = 0
+        delta, score, new_per = self._score({p: self.mask[p] for p in changed}, changed)
+        if not self._accept(score, temperature, new_per) or not self._ordered(chain, s, t):
+            return False
+        self._swap(chain, s, t)
+        self._commit(new_per, delta)
+        return True
+
+    def _compound(self, chain: list[int], s: int, t: int, temperature: float) -> bool:
+        """A chain that would overfill a slot, balanced by a second chain back out of that slot.
+
+        On days with nearly every table taken most single chains fail on tables; pairing one with a
+        chain that carries a meeting the other way keeps both slots within their tables.
+        """
+        net = 2 * sum(1 for x in chain if self.slots[x] == s) - len(chain)
+        over, under = (t, s) if net > 0 else (s, t)
+        before: dict[int, int] = {}
+        for x in chain:
+            for p in self.problem.pairs[x]:
+                before.setdefault(p, self.mask[p])
+        self._swap(chain, s, t)
+        members = set(chain)
+        second: list[int] | None = None
+        for _ in range(COMPOUND_TRIES):
+            y = self.rng.choice(self.in_slot[over])
+            if y in members:
+                continue
+            second = self._chain(y, over, under)
+            if second is None or members.intersection(second):
+                second = None
+                continue
+            out = 2 * sum(1 for x in second if self.slots[x] == over) - len(second)
+            if self.load[over] - out <= self.problem.tables_in(over) and self.load[
+                under
+            ] + out <= self.problem.tables_in(under):
+                break
+            second = None
+        if second is None:
+            self._swap(chain, s, t)
+            return False
+        for x in second:
+            for p in self.problem.pairs[x]:
+                before.setdefault(p, self.mask[p])
+        self._swap(second, over, under)
+        after = {p: self.mask[p] for p in before}
+        delta, score, new_per = self._score(before, after)
+        if not (self._accept(score, temperature, new_per) and self._in_order(chain + second)):
+            self._swap(second, over, under)
+            self._swap(chain, s, t)
+            return False
+        self._commit(new_per, delta)
+        return True
+
+    def _score(self, before: dict[int, int], after: dict[int, int]) -> tuple[int, float, dict[int, int]]:
+        """Change in breaks, the annealing score, and the new breaks of the counted people changed."""
+        delta = idle = 0
         new_per: dict[int, int] = {}
-        for p, mask in changed.items():
-            if not self.counted[p]:
+        for p, mask in after.items():
+            if not self.counted[p] or mask == before[p]:
                 continue
             b = breaks_of_mask(mask)
             new_per[p] = b
             delta += b - self.per[p]
-            idle += idle_of_mask(mask) - idle_of_mask(self.mask[p])
-        score = delta + IDLE_WEIGHT * idle
+            idle += idle_of_mask(mask) - idle_of_mask(before[p])
+        return delta, delta + IDLE_WEIGHT * idle, new_per
+
+    def _accept(self, score: float, temperature: float, new_per: dict[int, int]) -> bool:
         if score > 0 and (temperature <= 0 or self.rng.random() >= math.exp(-score / temperature)):
             return False
-        if new_per and self.problem.spread is not None and not self._fair(new_per):
-            return False
-        if not self._ordered(chain, s, t):
-            return False
-        self._apply(chain, s, t, changed, new_per)
-        self.total += delta
+        return not (new_per and self.problem.spread is not None and not self._fair(new_per))
+
+    def _in_order(self, moved: list[int]) -> bool:
+        """Every ``after`` link of the moved meetings holds in the current slots."""
+        slots = self.slots
+        for x in moved:
+            here = slots[x]
+            assert here is not None
+            for a in self.problem.preds[x]:
+                sa = slots[a]
+                if sa is not None and sa >= here:
+                    return False
+            for c in self.succs[x]:
+                sc = slots[c]
+                if sc is not None and sc <= here:
+                    return False
         return True
+
+    def _commit(self, new_per: dict[int, int], delta: int) -> None:
+        for p, b in new_per.items():
+            self.histogram[self.per[p]] -= 1
+            self.histogram[b] += 1
+            self.per[p] = b
+        self.total += delta
 
     def _fair(self, new_per: dict[int, int]) -> bool:
         hist = self.histogram
@@ -171,27 +254,32 @@ class Annealer:
             hist[self.per[p]] += 1
         return ok
 
-    def _apply(
-        self, chain: list[int], s: int, t: int, changed: dict[int, int], new_per: dict[int, int]
-    ) -> None:
-        pairs = self.problem.pairs
+    def _swap(self, chain: list[int], s: int, t: int) -> None:
+        """Move every meeting of the chain to the other of ``s`` and ``t`` (twice restores the state)."""
+        pairs, at, mask = self.problem.pairs, self.at, self.mask
         moves = [(x, s, t) if self.slots[x] == s else (x, t, s) for x in chain]
         for x, old, _ in moves:
             for p in pairs[x]:
-                if self.at[p][old] == x:
-                    self.at[p][old] = -1
-        for x, old, new in moves:
-            self.slots[x] = new
+                if at[p][old] == x:
+                    at[p][old] = -1
+                mask[p] &= ~(1 << old)
             self.load[old] -= 1
-            self.load[new] += 1
+            self._leave(x, old)
+        for x, _, new in moves:
+            self.slots[x] = new
             for p in pairs[x]:
-                self.at[p][new] = x
-        for p, mask in changed.items():
-            self.mask[p] = mask
-        for p, b in new_per.items():
-            self.histogram[self.per[p]] -= 1
-            self.histogram[b] += 1
-            self.per[p] = b
+                at[p][new] = x
+                mask[p] |= 1 << new
+            self.load[new] += 1
+            self.in_slot[new].append(x)
+            self.position[x] = len(self.in_slot[new]) - 1
+
+    def _leave(self, x: int, s: int) -> None:
+        row = self.in_slot[s]
+        i, last = self.position[x], row[-1]
+        row[i] = last
+        self.position[last] = i
+        row.pop()
 
     def _draw(self) -> tuple[int, int] | None:
         """A meeting and a target slot: mostly next to a run of someone with breaks."""
@@ -242,8 +330,8 @@ class Annealer:
                     on_best(self.best)
             else:
                 self.since += 1
-            self.temperature *= COOLING
-            if self.temperature < FLOOR_TEMPERATURE or self.since > STALL_STEPS:
+            self.temperature *= self.cooling
+            if self.temperature < FLOOR_TEMPERATURE or self.since > self.stall:
                 self.temperature, self.since = START_TEMPERATURE, 0
         self.steps += steps
         return self.best

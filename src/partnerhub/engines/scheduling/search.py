@@ -26,7 +26,7 @@ from .problem import Problem, objective, violations
 
 Slots = list[int | None]
 MAX_PROBED_MEETINGS = 2000  # beyond this a whole-model probe has never paid off in the benchmark
-ANNEAL_SHARE = 0.6  # of the breaks phase: Kempe-chain annealing first, then CP-SAT neighbourhoods
+ANNEAL_SHARE = 0.85  # of the breaks phase: Kempe-chain annealing first, then CP-SAT neighbourhoods
 ANNEAL_CHUNK = 0.5  # seconds between looks at the probe and progress reports
 
 
