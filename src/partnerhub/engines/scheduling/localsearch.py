@@ -38,8 +38,10 @@ def improve(agenda: Agenda, budget: int, rng: random.Random) -> None:
             here = placement_cost(agenda, m, s)[:3]
             spots = agenda.options(m)
             budget -= len(spots) + 1
-            best = min(spots, key=lambda t: placement_cost(agenda, m, t))
-            if placement_cost(agenda, m, best)[:3] < here:
+            # No slot at all: the start already breaks an ``after`` link here (a fixed meeting the
+            # sweep placed first); the repairs deal with that, so leave the meeting where it was.
+            best = min(spots, key=lambda t: placement_cost(agenda, m, t), default=s)
+            if best != s and placement_cost(agenda, m, best)[:3] < here:
                 agenda.place(m, best)
                 improved = True
             else:
