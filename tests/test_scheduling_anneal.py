@@ -8,7 +8,13 @@ from hypothesis import strategies as st
 
 from partnerhub.engines.scheduling.anneal import Annealer
 from partnerhub.engines.scheduling.generate import generate_planted
-from partnerhub.engines.scheduling.problem import busy_slots, index, objective, violations
+from partnerhub.engines.scheduling.problem import (
+    breaks_per_participant,
+    busy_slots,
+    index,
+    objective,
+    violations,
+)
 
 
 def planted_start(seed: int, participants: int, slots: int, meetings: int):
@@ -43,6 +49,9 @@ def test_every_annealing_step_leaves_a_valid_schedule_with_true_bookkeeping(
     assert annealer.total == objective(problem, annealer.slots)[1]
     assert annealer.mask == [sum(1 << s for s in b) for b in busy]
     assert annealer.load == [sum(1 for s in annealer.slots if s == t) for t in range(problem.n_slots)]
+    per = breaks_per_participant(problem, annealer.slots)
+    assert annealer.per == per
+    assert sorted(annealer.broken) == [p for p, b in enumerate(per) if b]
 
 
 def test_annealing_returns_a_valid_schedule_with_no_more_breaks_than_the_start():

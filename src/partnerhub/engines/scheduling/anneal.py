@@ -35,6 +35,8 @@ START_TEMPERATURE, FLOOR_TEMPERATURE = 0.3, 0.02
 # the tight days, longer ones on the 1,000-participant day.
 CYCLE_PER_MEETING, MIN_CYCLE, STALL = 50, 50_000, 0.4
 IDLE_WEIGHT = 0.02
+# Moves start from someone with breaks (BROKEN_FOCUS), from anyone (up to FOCUS), else from any meeting.
+BROKEN_FOCUS, FOCUS = 0.5, 0.7
 COMPOUND_TRIES = 3  # meetings tried for the balancing chain of a move that overfills a slot  # a gap slot less is worth this fraction of a break: a tie-breaker across plateaus
 
 
@@ -77,6 +79,10 @@ class Annealer:
                 self.position[m] = len(self.in_slot[s])
                 self.in_slot[s].append(m)
         self.total = sum(self.per)
+        self.broken = [p for p in range(n_p) if self.per[p]]  # people with breaks, to draw from
+        self.rank = [0] * n_p
+        for i, p in enumerate(self.broken):
+            self.rank[p] = i
         self.best = list(self.slots)
         self.best_total = self.total
         self.temperature = START_TEMPERATURE
@@ -237,6 +243,14 @@ class Annealer:
 
     def _commit(self, new_per: dict[int, int], delta: int) -> None:
         for p, b in new_per.items():
+            if b and not self.per[p]:
+                self.rank[p] = len(self.broken)
+                self.broken.append(p)
+            elif self.per[p] and not b:
+                last, i = self.broken[-1], self.rank[p]
+                self.broken[i] = last
+                self.rank[last] = i
+                self.broken.pop()
             self.histogram[self.per[p]] -= 1
             self.histogram[b] += 1
             self.per[p] = b
@@ -284,10 +298,13 @@ class Annealer:
     def _draw(self) -> tuple[int, int] | None:
         """A meeting and a target slot: mostly next to a run of someone with breaks."""
         problem, rng = self.problem, self.rng
-        if rng.random() < 0.7:
-            p = rng.randrange(len(self.per))
-            if self.per[p] == 0:
-                p = rng.randrange(len(self.per))
+        draw = rng.random()
+        if draw < FOCUS:
+            p = (
+                rng.choice(self.broken)
+                if self.broken and draw < BROKEN_FOCUS
+                else rng.randrange(len(self.per))
+            )
             mine = [m for m in problem.of_participant[p] if self.slots[m] is not None]
             if not mine:
                 return None
