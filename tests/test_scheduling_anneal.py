@@ -1,5 +1,6 @@
 """The Kempe-chain annealer (``anneal.py``): every state it passes through is a valid schedule, its
-bookkeeping matches a recount, and what it returns is never worse than where it started."""
+bookkeeping matches a recount, and what it returns is never worse than where it started; and mending
+(``mend.py``) turns a start with required meetings left out into a valid schedule."""
 
 import time
 
@@ -8,6 +9,7 @@ from hypothesis import strategies as st
 
 from partnerhub.engines.scheduling.anneal import Annealer
 from partnerhub.engines.scheduling.generate import generate_planted
+from partnerhub.engines.scheduling.mend import mend
 from partnerhub.engines.scheduling.problem import (
     breaks_per_participant,
     busy_slots,
@@ -67,3 +69,22 @@ def test_annealing_returns_a_valid_schedule_with_no_more_breaks_than_the_start()
     assert violations(problem, result) == []
     assert objective(problem, result)[1] < before
     assert objective(problem, result)[0] == objective(problem, shaken)[0]  # optional weight kept
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10_000), dropped=st.integers(1, 4), mend_seed=st.integers(0, 100))
+def test_mending_puts_left_out_required_meetings_back_into_a_valid_schedule(seed, dropped, mend_seed):
+    problem, start = planted_start(seed, participants=16, slots=8, meetings=32)
+    # Shake the plant, then leave some required meetings out: the start breaks the rules.
+    annealer = Annealer(problem, start, mend_seed)
+    annealer.temperature = 2.0
+    for _ in range(500):
+        annealer.step()
+    broken = list(annealer.slots)
+    required = [m for m, s in enumerate(broken) if s is not None and problem.required(m)]
+    for m in required[:dropped]:
+        broken[m] = None
+    assert violations(problem, broken)
+    mended = mend(problem, broken, mend_seed, time.monotonic() + 10.0)
+    assert mended is not None
+    assert violations(problem, mended) == []

@@ -49,6 +49,7 @@ from . import diagnose
 from .bounds import total_lower_bound
 from .formulation import Formulation
 from .lns import Neighbourhoods
+from .mend import mend
 from .model import Instance, Schedule
 from .problem import Problem, assign_tables, index, moved, objective, violations
 from .search import MAX_PROBED_MEETINGS, Outcome, Search, Slots
@@ -172,13 +173,19 @@ def solve_report(
     effort = int(min(200_000, 20_000 * time_limit))
     warm: Slots = warm_start(problem, previous=old_slots, seed=seed, effort=effort, improve=not keep)
     best: Slots | None = list(warm) if search.valid(warm) else None
-    # The sweep may leave a few required meetings out, or break the fairness limit: re-solve the
-    # surroundings of each such meeting and of each participant with too many breaks.
-    if best is None and all(
+    # The sweep may leave a few required meetings out, or break the fairness limit: anneal with those
+    # as costs (``mend.py``), and if that does not do it in time, re-solve the surroundings of each such
+    # meeting and of each participant with too many breaks.
+    repairable = best is None and all(
         v.startswith(("required meeting", "breaks spread")) for v in violations(problem, warm)
-    ):
+    )
+    if repairable:
+        mended = mend(problem, warm, seed, started + 0.15 * time_limit)
+        if mended is not None and search.valid(mended):
+            best = mended
+    if best is None and repairable:
         mender = Neighbourhoods(problem, warm, seed)
-        deadline = started + 0.2 * time_limit
+        deadline = started + 0.3 * time_limit
         if mender.repair(deadline, seed) and mender.fair(deadline, seed) and search.valid(mender.slots):
             best = list(mender.slots)
     if best is not None:
