@@ -2,11 +2,13 @@
 
 Minimising breaks from above on the whole model rarely proves anything (its LP bound stays near the sum
 of the per-participant bounds) and, beyond a hundred participants, hardly improves a schedule either.
-:meth:`Search.breaks` therefore alternates two things in growing time slices until they meet or the time
-is up: neighbourhood search (``lns.py``: a few dozen meetings re-solved exactly at a time) for better
-schedules, and probes "is there a schedule with at most ``lb`` breaks?" on the whole model — infeasible
-raises ``lb`` by one, feasible is optimal. Probes are skipped on days of more than
-``MAX_PROBED_MEETINGS`` meetings, where they never finished.
+:meth:`Search.breaks` therefore works from both sides. From above: Kempe-chain annealing (``anneal.py``)
+for the first ``ANNEAL_SHARE`` of the phase — hundreds of thousands of valid moves a second, where a
+CP-SAT neighbourhood takes a tenth of a second — then neighbourhood search (``lns.py``: a few dozen
+meetings re-solved exactly at a time) to polish. From below: probes "is there a schedule with at most
+``lb`` breaks?" on the whole model — infeasible raises ``lb`` by one, feasible is optimal. With two or more
+workers the probe runs on its own core beside the search from above; with one they take turns. Probes are
+skipped on days of more than ``MAX_PROBED_MEETINGS`` meetings, where they never finished.
 """
 
 from __future__ import annotations
@@ -160,7 +162,7 @@ class Search:
         return Outcome(best=None)
 
     def breaks(self, f: Formulation, best: Slots, budget: float, *, neighbourhoods: bool = True) -> Outcome:
-        """Fewest breaks from a valid schedule: neighbourhood search and probes at the bound, alternately.
+        """Fewest breaks from a valid schedule: annealing, then neighbourhood search, and probes at the bound.
 
         Without ``neighbourhoods`` (when other objectives are held that the sub-problems do not know),
         CP-SAT improves the whole model from above instead.

@@ -4,9 +4,10 @@ Steps:
 
 1. :func:`precheck.precheck` — a reason found means ``infeasible`` at once, with names.
 2. A warm start (``warmstart.py``: a sweep through the day with an exact matching per slot, then local
-   search). If it left required meetings out or broke the fairness limit, their surroundings are re-solved
-   (``lns.Neighbourhoods.repair`` / ``fair``); optional meetings left out are then fitted in where
-   re-solving their two people's days allows (``insert``).
+   search). If it left required meetings out or broke the fairness limit, it is mended by annealing with
+   those as costs (``mend.py``), or else their surroundings are re-solved (``lns.Neighbourhoods.repair`` /
+   ``fair``); optional meetings left out are then fitted in where re-solving their two people's days
+   allows (``insert``).
 3. Phases, in lexicographic order, each holding the earlier objectives at the values reached:
 
    * ``stability="secondary"`` (default): maximise optional weight; minimise breaks; minimise moved
@@ -16,8 +17,9 @@ Steps:
 
    The weight and moved phases are one CP-SAT solve each (skipped when there is nothing to gain, e.g. every
    optional meeting already in). Once every optional meeting of positive weight is in, they count as
-   required from then on, which strengthens the bounds. The breaks phase (``search.py``) alternates
-   neighbourhood search with probes "at most ``lb`` breaks?" on the whole model.
+   required from then on, which strengthens the bounds. The breaks phase (``search.py``) improves the
+   schedule by Kempe-chain annealing and then neighbourhood search, beside probes "at most ``lb``
+   breaks?" on the whole model.
 
 The schedule is ``optimal`` only when every phase was proven. ``bound`` is the breaks phase's proven lower
 bound (valid for the lexicographic optimum, because the earlier objectives are held at values the optimum
@@ -25,12 +27,14 @@ also reaches) or the sum of the per-participant bounds (``bounds.min_runs``) whe
 
 Determinism: CP-SAT gets ``num_workers=workers`` and ``random_seed=seed``; with several workers also
 ``interleave_search``, so that its portfolio runs in a fixed order of batches. The warm start counts its
-work, and its per-slot matchings use a deterministic time limit. What holds:
+work, and its per-slot matchings use a deterministic time limit. Annealing and mending draw from
+generators seeded with ``seed``, and the moves they make do not depend on how their time is sliced. What
+holds:
 
 * ``workers=1``: everything runs in one thread in a fixed order, so two runs give the same schedule
-  whenever nothing is cut by the wall clock (a schedule proven optimal by the warm start or an early
-  probe); a run that ends at its time limit depends on how far the machine got.
-* ``workers>=2``: the breaks phase runs the probe beside the neighbourhood search (``search.py``), and
+  whenever nothing is cut by the wall clock (a schedule proven optimal by the warm start, by annealing
+  down to the bound, or by an early probe; a start mended within its first attempts); a run that ends at its time limit depends on how far the machine got.
+* ``workers>=2``: the breaks phase runs the probe beside the annealing and neighbourhood search, and
   which of them reaches the optimum first depends on timing. The objective of a proven-optimal schedule is
   the same in every run; the schedule itself may differ.
 
