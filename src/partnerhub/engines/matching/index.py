@@ -78,6 +78,14 @@ def _check_batch(ids: Sequence[str], vectors: Vectors, dim: int | None) -> None:
         raise ValueError(f"vectors have dimension {vectors.shape[1]}, the index has {dim}")
 
 
+def queries_and_k(vectors: npt.ArrayLike, k: int, size: int, dim: int | None) -> tuple[Vectors, int]:
+    """Query rows normalised, and ``k`` capped at the index's size; a query of another dimension is refused."""
+    queries = normalise(np.asarray(vectors, dtype=np.float32).reshape(-1, np.shape(vectors)[-1]))
+    if dim is not None and queries.shape[1] != dim and min(k, size) > 0:
+        raise ValueError(f"query has dimension {queries.shape[1]}, the index has {dim}")
+    return queries, min(k, size)
+
+
 def _top_k(scores: npt.NDArray[np.float32], k: int) -> npt.NDArray[np.intp]:
     """Indices of the k largest scores, best first (argpartition, then a sort of only those k)."""
     if k >= scores.shape[0]:
@@ -298,12 +306,9 @@ class HnswIndex:
         return self.search_batch(np.asarray(vector, dtype=np.float32).reshape(1, -1), k)[0]
 
     def search_batch(self, vectors: npt.ArrayLike, k: int) -> list[list[Hit]]:
-        queries = normalise(np.asarray(vectors, dtype=np.float32).reshape(-1, np.shape(vectors)[-1]))
-        k = min(k, len(self))
+        queries, k = queries_and_k(vectors, k, len(self), self.dim)
         if k <= 0:
             return [[] for _ in range(queries.shape[0])]
-        if self.dim is not None and queries.shape[1] != self.dim:
-            raise ValueError(f"query has dimension {queries.shape[1]}, the index has {self.dim}")
         if self.ef < k:
             self._index.set_ef(k)
         try:

@@ -28,7 +28,7 @@ from typing import Any, Self
 import numpy as np
 import numpy.typing as npt
 
-from partnerhub.engines.matching.index import Hit, Vectors, _check_batch, _top_k, normalise
+from partnerhub.engines.matching.index import Hit, Vectors, _check_batch, _top_k, normalise, queries_and_k
 
 RERANK = 1000  # candidates re-scored exactly: recall@10 ≈ 0.998 over 1 M (bench_matching_index.py)
 TRAIN_MIN = 1024  # 16 centroids per piece want a few hundred points; fewer vectors are searched exactly
@@ -120,12 +120,9 @@ class PqIndex:
         return self.search_batch(np.asarray(vector, dtype=np.float32).reshape(1, -1), k)[0]
 
     def search_batch(self, vectors: npt.ArrayLike, k: int) -> list[list[Hit]]:
-        queries = normalise(np.asarray(vectors, dtype=np.float32).reshape(-1, np.shape(vectors)[-1]))
-        k = min(k, len(self))
+        queries, k = queries_and_k(vectors, k, len(self), self.dim)
         if k <= 0:
             return [[] for _ in range(queries.shape[0])]
-        if self.dim is not None and queries.shape[1] != self.dim:
-            raise ValueError(f"query has dimension {queries.shape[1]}, the index has {self.dim}")
         if self._codes is None or len(self) <= self.rerank:
             return [self._exact(q, k) for q in queries]
         fetch = min(self._positions, max(self.rerank, k))
