@@ -69,13 +69,27 @@ def normalise(vectors: npt.ArrayLike) -> Vectors:
     return array
 
 
-def _check_batch(ids: Sequence[str], vectors: Vectors, dim: int | None) -> None:
-    if len(ids) != vectors.shape[0]:
-        raise ValueError(f"{len(ids)} ids for {vectors.shape[0]} vectors")
-    if len(set(ids)) != len(ids):
+def _batch(ids: Sequence[str], vectors: npt.ArrayLike, dim: int | None) -> tuple[list[str], Vectors]:
+    """An ``add``'s ids as strings and its vectors normalised, checked against each other and the index."""
+    names, batch = [str(i) for i in ids], normalise(vectors)
+    if not names:
+        return names, batch
+    if len(names) != batch.shape[0]:
+        raise ValueError(f"{len(names)} ids for {batch.shape[0]} vectors")
+    if len(set(names)) != len(names):
         raise ValueError("duplicate ids in one add()")
-    if dim is not None and vectors.shape[1] != dim:
-        raise ValueError(f"vectors have dimension {vectors.shape[1]}, the index has {dim}")
+    if dim is not None and batch.shape[1] != dim:
+        raise ValueError(f"vectors have dimension {batch.shape[1]}, the index has {dim}")
+    return names, batch
+
+
+def _grown(array: npt.NDArray[Any], needed: int, used: int) -> npt.NDArray[Any]:
+    """``array`` with room for ``needed`` rows (capacity at least doubles), its first ``used`` rows kept."""
+    if needed <= array.shape[0]:
+        return array
+    grown = np.zeros((max(needed, 2 * array.shape[0], 64), *array.shape[1:]), dtype=array.dtype)
+    grown[:used] = array[:used]
+    return grown
 
 
 def queries_and_k(vectors: npt.ArrayLike, k: int, size: int, dim: int | None) -> tuple[Vectors, int]:
@@ -123,11 +137,9 @@ class ExactIndex:
         return self._matrix[: len(self._ids)]
 
     def add(self, ids: Sequence[str], vectors: npt.ArrayLike) -> None:
-        ids = [str(i) for i in ids]
-        batch = normalise(vectors)
+        ids, batch = _batch(ids, vectors, self.dim)
         if not ids:
             return
-        _check_batch(ids, batch, self.dim)
         if self.dim is None:
             self.dim = batch.shape[1]
             self._matrix = np.zeros((0, self.dim), dtype=np.float32)
@@ -146,12 +158,7 @@ class ExactIndex:
             self._ids.append(ids[i])
 
     def _reserve(self, needed: int) -> None:
-        if needed <= self._matrix.shape[0]:
-            return
-        capacity = max(needed, 2 * self._matrix.shape[0], 64)
-        grown = np.zeros((capacity, self._matrix.shape[1]), dtype=np.float32)
-        grown[: len(self._ids)] = self._matrix[: len(self._ids)]
-        self._matrix = grown
+        self._matrix = _grown(self._matrix, needed, len(self._ids))
 
     def remove(self, ids: Iterable[str]) -> None:
         """Drop the given ids; unknown ids are ignored (removal is idempotent)."""
@@ -271,11 +278,9 @@ class HnswIndex:
             self._index.set_ef(ef)
 
     def add(self, ids: Sequence[str], vectors: npt.ArrayLike) -> None:
-        ids = [str(i) for i in ids]
-        batch = normalise(vectors)
+        ids, batch = _batch(ids, vectors, self.dim)
         if not ids:
             return
-        _check_batch(ids, batch, self.dim)
         if self._index is None:
             self._init(batch.shape[1])
         # Replacing an id = delete the old element, insert a new one (hnswlib cannot move a node).

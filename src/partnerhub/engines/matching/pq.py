@@ -28,7 +28,7 @@ from typing import Any, Self
 import numpy as np
 import numpy.typing as npt
 
-from partnerhub.engines.matching.index import Hit, Vectors, _check_batch, _top_k, normalise, queries_and_k
+from partnerhub.engines.matching.index import Hit, Vectors, _batch, _grown, _top_k, queries_and_k
 
 RERANK = 1000  # candidates re-scored exactly: recall@10 ≈ 0.998 over 1 M (bench_matching_index.py)
 TRAIN_MIN = 1024  # 16 centroids per piece want a few hundred points; fewer vectors are searched exactly
@@ -91,11 +91,9 @@ class PqIndex:
         return len(self._ids)
 
     def add(self, ids: Sequence[str], vectors: npt.ArrayLike) -> None:
-        ids = [str(i) for i in ids]
-        batch = normalise(vectors)
+        ids, batch = _batch(ids, vectors, self.dim)
         if not ids:
             return
-        _check_batch(ids, batch, self.dim)
         if self.dim is None:
             self.dim = batch.shape[1]
             self._vectors = np.zeros((0, self.dim), dtype=np.float32)
@@ -197,14 +195,8 @@ class PqIndex:
         return self._ranked(query, np.flatnonzero(self._alive[: self._positions]), k)
 
     def _reserve(self, needed: int) -> None:
-        if needed <= self._vectors.shape[0]:
-            return
-        capacity = max(needed, 2 * self._vectors.shape[0], 64)
-        grown = np.zeros((capacity, self._vectors.shape[1]), dtype=np.float32)
-        grown[: self._positions] = self._vectors[: self._positions]
-        alive = np.zeros(capacity, dtype=bool)
-        alive[: self._positions] = self._alive[: self._positions]
-        self._vectors, self._alive = grown, alive
+        self._vectors = _grown(self._vectors, needed, self._positions)
+        self._alive = _grown(self._alive, needed, self._positions)  # as long as _vectors: grown alike
 
     def _mark_dead(self, ids: list[str]) -> None:
         for id_ in ids:
