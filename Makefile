@@ -13,6 +13,8 @@ $(BIN)/python:
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	# Compiles the scheduler's annealer once; numba caches it beside its source.
+	$(BIN)/python -c 'from partnerhub.engines.scheduling.kempe import warm; warm()'
 	touch $@
 
 install: $(VENV)/.installed messages

@@ -4,11 +4,15 @@ bookkeeping matches a recount, and what it returns is never worse than where it 
 
 import time
 
+import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from partnerhub.engines.scheduling import kempe
 from partnerhub.engines.scheduling.anneal import Annealer
 from partnerhub.engines.scheduling.generate import generate_planted
+from partnerhub.engines.scheduling.kempe import KempeAnnealer, make_annealer
 from partnerhub.engines.scheduling.mend import mend
 from partnerhub.engines.scheduling.problem import (
     breaks_per_participant,
@@ -28,6 +32,10 @@ def planted_start(seed: int, participants: int, slots: int, meetings: int):
     return problem, [where.get(m.id) for m in problem.meetings]
 
 
+ANNEALERS = [Annealer, KempeAnnealer]  # the Python annealer and its compiled twin: the same rules
+
+
+@pytest.mark.parametrize("kind", ANNEALERS)
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     seed=st.integers(0, 10_000),
@@ -36,11 +44,11 @@ def planted_start(seed: int, participants: int, slots: int, meetings: int):
     anneal_seed=st.integers(0, 100),
 )
 def test_every_annealing_step_leaves_a_valid_schedule_with_true_bookkeeping(
-    seed, participants, slots, anneal_seed
+    kind, seed, participants, slots, anneal_seed
 ):
     problem, start = planted_start(seed, participants, slots, meetings=slots * (participants // 4))
     assert violations(problem, start) == []
-    annealer = Annealer(problem, start, anneal_seed)
+    annealer = kind(problem, start, anneal_seed)
     annealer.temperature = 2.0  # hot: many moves that add breaks are taken too
     made = 0
     for _ in range(300):
@@ -49,14 +57,17 @@ def test_every_annealing_step_leaves_a_valid_schedule_with_true_bookkeeping(
     assert made > 0
     busy = busy_slots(problem, annealer.slots)
     assert annealer.total == objective(problem, annealer.slots)[1]
-    assert annealer.mask == [sum(1 << s for s in b) for b in busy]
-    assert annealer.load == [sum(1 for s in annealer.slots if s == t) for t in range(problem.n_slots)]
+    assert list(np.asarray(annealer.mask)) == [sum(1 << s for s in b) for b in busy]
+    assert list(np.asarray(annealer.load)) == [
+        sum(1 for s in annealer.slots if s == t) for t in range(problem.n_slots)
+    ]
     per = breaks_per_participant(problem, annealer.slots)
-    assert annealer.per == per
+    assert list(np.asarray(annealer.per)) == per
     assert sorted(annealer.broken) == [p for p, b in enumerate(per) if b]
 
 
-def test_annealing_returns_a_valid_schedule_with_no_more_breaks_than_the_start():
+@pytest.mark.parametrize("kind", ANNEALERS)
+def test_annealing_returns_a_valid_schedule_with_no_more_breaks_than_the_start(kind):
     problem, start = planted_start(3, participants=40, slots=12, meetings=110)
     # A worse start than the plant: the plant after thousands of hot moves (most of them add breaks).
     annealer = Annealer(problem, start, 1)
@@ -65,7 +76,7 @@ def test_annealing_returns_a_valid_schedule_with_no_more_breaks_than_the_start()
         annealer.step()
     shaken = list(annealer.slots)
     before = objective(problem, shaken)[1]
-    result = Annealer(problem, shaken, 2).run(time.monotonic() + 2.0)
+    result = kind(problem, shaken, 2).run(time.monotonic() + 2.0)
     assert violations(problem, result) == []
     assert objective(problem, result)[1] < before
     assert objective(problem, result)[0] == objective(problem, shaken)[0]  # optional weight kept
@@ -88,3 +99,30 @@ def test_mending_puts_left_out_required_meetings_back_into_a_valid_schedule(seed
     mended = mend(problem, broken, mend_seed, time.monotonic() + 10.0)
     assert mended is not None
     assert violations(problem, mended) == []
+
+
+def test_the_compiled_annealer_is_reproducible_however_its_time_is_sliced():
+    problem, start = planted_start(5, participants=30, slots=10, meetings=70)
+    annealer = Annealer(problem, start, 0)
+    annealer.temperature = 5.0
+    for _ in range(3_000):
+        annealer.step()
+    shaken = list(annealer.slots)
+    one, sliced = KempeAnnealer(problem, shaken, 7), KempeAnnealer(problem, shaken, 7)
+    # The same 30,000 steps in one compiled call and in six: the same moves (floor -1: never stop early).
+    kempe._anneal(30_000, -1, *one._arrays())
+    for _ in range(6):
+        kempe._anneal(5_000, -1, *sliced._arrays())
+    assert one.slots == sliced.slots and one.best == sliced.best
+    assert violations(problem, one.best) == []
+    assert one.best_total == objective(problem, one.best)[1] <= objective(problem, shaken)[1]
+    other = KempeAnnealer(problem, shaken, 8)
+    kempe._anneal(30_000, -1, *other._arrays())
+    assert other.slots != one.slots  # the seed matters
+
+
+def test_the_python_annealer_takes_over_beyond_64_bit_agendas(monkeypatch):
+    problem, start = planted_start(1, participants=12, slots=6, meetings=12)
+    assert isinstance(make_annealer(problem, start, 0), KempeAnnealer)
+    monkeypatch.setattr("partnerhub.engines.scheduling.kempe.MAX_SLOTS", 5)
+    assert type(make_annealer(problem, start, 0)) is Annealer

@@ -327,15 +327,17 @@ class Annealer:
         drawn = self._draw()
         return drawn is not None and self._try(drawn[0], drawn[1], self.temperature)
 
-    def run(self, deadline: float, *, on_best: Callable[[Slots], None] | None = None) -> Slots:
-        """Anneal until ``deadline`` (or a schedule with no break); returns the best slots found.
+    def run(
+        self, deadline: float, *, on_best: Callable[[Slots], None] | None = None, floor: int = 0
+    ) -> Slots:
+        """Anneal until ``deadline`` or a schedule with at most ``floor`` breaks; the best slots found.
 
         May be called again to go on from where the last call stopped (temperature included).
         """
         if not self.movable:
             return self.best
         steps = 0
-        while self.best_total > 0:
+        while self.best_total > floor:
             if steps & 255 == 0 and time.monotonic() >= deadline:
                 break
             steps += 1

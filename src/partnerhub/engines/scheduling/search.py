@@ -23,6 +23,7 @@ from ortools.sat.python import cp_model
 
 from .anneal import Annealer
 from .formulation import Formulation, make_solver
+from .kempe import KempeAnnealer, make_annealer
 from .lns import STEP_SECONDS, Neighbourhoods
 from .problem import Problem, objective, violations
 
@@ -238,10 +239,10 @@ class Search:
 
     def _anneal(self, f: Formulation, best: Slots, lb: int, until: float) -> Slots:
         """Kempe-chain annealing (``anneal.py``) from ``best`` until ``until`` or down to ``lb``."""
-        annealer = Annealer(f.problem, best, self.seed)
+        annealer = make_annealer(f.problem, best, self.seed)
         while time.monotonic() < until - 0.05 and annealer.best_total > lb:
             self.tick()
-            annealer.run(min(until, time.monotonic() + ANNEAL_CHUNK), on_best=self._noting(lb))
+            annealer.run(min(until, time.monotonic() + ANNEAL_CHUNK), on_best=self._noting(lb), floor=lb)
         return self._better(best, annealer.best)
 
     def _noting(self, lb: int) -> Callable[[Slots], None]:
@@ -266,7 +267,7 @@ class Search:
         solver: cp_model.CpSolver | None = None
         result: list[int] = []
         step = 0
-        annealer: Annealer | None = Annealer(f.problem, best, self.seed)
+        annealer: Annealer | KempeAnnealer | None = make_annealer(f.problem, best, self.seed)
         lns: Neighbourhoods | None = None
 
         def value(slots: Slots) -> int:
@@ -285,7 +286,9 @@ class Search:
                 probe.start()
             self.tick()
             if annealer is not None and time.monotonic() < anneal_until:
-                annealer.run(min(anneal_until, time.monotonic() + ANNEAL_CHUNK), on_best=self._noting(lb))
+                annealer.run(
+                    min(anneal_until, time.monotonic() + ANNEAL_CHUNK), on_best=self._noting(lb), floor=lb
+                )
                 best = self._better(best, annealer.best)
             else:
                 annealer = None
