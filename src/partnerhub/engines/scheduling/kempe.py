@@ -46,7 +46,8 @@ BATCH_SECONDS = 0.05
 
 # Indices into the kernel's integer and float state arrays.
 TOTAL, BEST_TOTAL, SINCE, STALL, N_BROKEN, RNG, EPOCH, IMPROVED, MADE = range(9)
-TEMPERATURE, COOLING = range(2)
+TEMPERATURE, COOLING, START, FLOOR, IDLE, FOCUSED, ON_BROKEN, NEXT_TO = range(8)
+NEXT_TO_RUN = 0.8  # of focused moves: towards a slot next to one of the person's runs
 
 _POP16 = np.array([bin(i).count("1") for i in range(1 << 16)], dtype=np.int64)
 
@@ -139,7 +140,11 @@ class KempeAnnealer:
         state = (seed * 0x9E3779B97F4A7C15 + 0x632BE59BD9B4E019) & 0x7FFF_FFFF_FFFF_FFFF or 1
         self.ints = np.array([total, total, 0, stall, n_broken, state, 0, 0, 0], dtype=i64)
         cooling = math.exp(math.log(FLOOR_TEMPERATURE / START_TEMPERATURE) / cycle)
-        self.floats = np.array([START_TEMPERATURE, cooling], dtype=np.float64)
+        self.floats = np.array(
+            [START_TEMPERATURE, cooling, START_TEMPERATURE, FLOOR_TEMPERATURE, IDLE_WEIGHT, FOCUS]
+            + [BROKEN_FOCUS, NEXT_TO_RUN],
+            dtype=np.float64,
+        )
         # Scratch space of the kernel: a chain (and a second one), stamps, participants a move changes.
         self.chain = np.zeros(max(1, n_m), dtype=i64)
         self.chain2 = np.zeros(max(1, n_m), dtype=i64)
@@ -360,10 +365,10 @@ def _note(chain, n, stamp, pa, pb, seen_p, changed, before, mask, k):  # type: i
 
 
 @_jit
-def _judge(k, changed, before, newb, mask, counted, per, hist, spread, temperature, ints, pop16):  # type: ignore[no-untyped-def]
+def _judge(k, changed, before, newb, mask, counted, per, hist, spread, temperature, ints, floats, pop16):  # type: ignore[no-untyped-def]
     """Whether the current masks of the ``k`` changed people are accepted; ``newb`` gets their breaks.
 
-    The Metropolis rule on the change in breaks plus IDLE_WEIGHT per idle slot, then the fairness spread.
+    The Metropolis rule on the change in breaks plus ``floats[IDLE]`` per idle slot, then the fairness spread.
     """
     delta = 0
     idle = 0
@@ -379,7 +384,7 @@ def _judge(k, changed, before, newb, mask, counted, per, hist, spread, temperatu
         newb[i] = b
         delta += b - per[p]
         idle += _idle(m, pop16) - _idle(before[i], pop16)
-    score = delta + IDLE_WEIGHT * idle
+    score = delta + floats[IDLE] * idle
     if score > 0:
         if temperature <= 0 or _uniform(ints) >= math.exp(-score / temperature):
             return False
@@ -448,8 +453,8 @@ def _anneal(  # type: ignore[no-untyped-def]
         m = -1
         t = -1
         r = _uniform(ints)
-        if r < FOCUS:
-            if ints[N_BROKEN] > 0 and r < BROKEN_FOCUS:
+        if r < floats[FOCUSED]:
+            if ints[N_BROKEN] > 0 and r < floats[ON_BROKEN]:
                 p = broken[_below(ints, ints[N_BROKEN])]
             else:
                 p = _below(ints, n_p)
@@ -463,7 +468,7 @@ def _anneal(  # type: ignore[no-untyped-def]
             if m >= 0:
                 my = mask[p]
                 targets = allowed_mask[m] & ((my << 1) | (my >> 1)) & ~my & full
-                if targets and _uniform(ints) < 0.8:
+                if targets and _uniform(ints) < floats[NEXT_TO]:
                     j = _below(ints, _pop(targets, pop16))
                     for _ in range(j):
                         targets &= targets - 1
@@ -488,9 +493,8 @@ def _anneal(  # type: ignore[no-untyped-def]
                 k = _note(chain, n, stamp, pa, pb, seen_p, changed, before, mask, 0)
                 if load[t] + net <= cap[t] and load[s] - net <= cap[s]:
                     _swap(chain, n, s, t, pa, pb, slot, at, mask, load, in_slot, position)
-                    if _judge(
-                        k, changed, before, newb, mask, counted, per, hist, spread, temperature, ints, pop16
-                    ) and _in_order(chain, n, slot, pr_ptr, pr_idx, su_ptr, su_idx):
+                    ok = _judge(k, changed, before, newb, mask, counted, per, hist, spread, temperature, ints, floats, pop16)  # fmt: skip  # noqa: E501
+                    if ok and _in_order(chain, n, slot, pr_ptr, pr_idx, su_ptr, su_idx):
                         _commit(k, changed, newb, per, hist, broken, rank, ints)
                     else:
                         _swap(chain, n, s, t, pa, pb, slot, at, mask, load, in_slot, position)
@@ -529,20 +533,7 @@ def _anneal(  # type: ignore[no-untyped-def]
                         # The second chain's people not yet noted: the first swap left their masks alone.
                         k = _note(chain2, n2, stamp, pa, pb, seen_p, changed, before, mask, k)
                         _swap(chain2, n2, over, under, pa, pb, slot, at, mask, load, in_slot, position)
-                        ok = _judge(
-                            k,
-                            changed,
-                            before,
-                            newb,
-                            mask,
-                            counted,
-                            per,
-                            hist,
-                            spread,
-                            temperature,
-                            ints,
-                            pop16,
-                        )
+                        ok = _judge(k, changed, before, newb, mask, counted, per, hist, spread, temperature, ints, floats, pop16)  # fmt: skip  # noqa: E501
                         ok = ok and _in_order(chain, n, slot, pr_ptr, pr_idx, su_ptr, su_idx)
                         if ok and _in_order(chain2, n2, slot, pr_ptr, pr_idx, su_ptr, su_idx):
                             _commit(k, changed, newb, per, hist, broken, rank, ints)
@@ -558,8 +549,8 @@ def _anneal(  # type: ignore[no-untyped-def]
         else:
             ints[SINCE] += 1
         temperature *= floats[COOLING]
-        if temperature < FLOOR_TEMPERATURE or ints[SINCE] > ints[STALL]:
-            temperature = START_TEMPERATURE
+        if temperature < floats[FLOOR] or ints[SINCE] > ints[STALL]:
+            temperature = floats[START]
             ints[SINCE] = 0
         floats[TEMPERATURE] = temperature
     return done
