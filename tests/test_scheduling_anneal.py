@@ -66,20 +66,24 @@ def test_every_annealing_step_leaves_a_valid_schedule_with_true_bookkeeping(
     assert sorted(annealer.broken) == [p for p, b in enumerate(per) if b]
 
 
+def shaken(problem, start, seed: int, steps: int, temperature: float):
+    """The start after ``steps`` hot moves of the Python annealer (most of them add breaks)."""
+    annealer = Annealer(problem, start, seed)
+    annealer.temperature = temperature
+    for _ in range(steps):
+        annealer.step()
+    return list(annealer.slots)
+
+
 @pytest.mark.parametrize("kind", ANNEALERS)
 def test_annealing_returns_a_valid_schedule_with_no_more_breaks_than_the_start(kind):
     problem, start = planted_start(3, participants=40, slots=12, meetings=110)
-    # A worse start than the plant: the plant after thousands of hot moves (most of them add breaks).
-    annealer = Annealer(problem, start, 1)
-    annealer.temperature = 5.0
-    for _ in range(5_000):
-        annealer.step()
-    shaken = list(annealer.slots)
-    before = objective(problem, shaken)[1]
-    result = kind(problem, shaken, 2).run(time.monotonic() + 2.0)
+    worse = shaken(problem, start, 1, steps=5_000, temperature=5.0)  # a worse start than the plant
+    before = objective(problem, worse)[1]
+    result = kind(problem, worse, 2).run(time.monotonic() + 2.0)
     assert violations(problem, result) == []
     assert objective(problem, result)[1] < before
-    assert objective(problem, result)[0] == objective(problem, shaken)[0]  # optional weight kept
+    assert objective(problem, result)[0] == objective(problem, worse)[0]  # optional weight kept
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -87,11 +91,7 @@ def test_annealing_returns_a_valid_schedule_with_no_more_breaks_than_the_start(k
 def test_mending_puts_left_out_required_meetings_back_into_a_valid_schedule(seed, dropped, mend_seed):
     problem, start = planted_start(seed, participants=16, slots=8, meetings=32)
     # Shake the plant, then leave some required meetings out: the start breaks the rules.
-    annealer = Annealer(problem, start, mend_seed)
-    annealer.temperature = 2.0
-    for _ in range(500):
-        annealer.step()
-    broken = list(annealer.slots)
+    broken = shaken(problem, start, mend_seed, steps=500, temperature=2.0)
     required = [m for m, s in enumerate(broken) if s is not None and problem.required(m)]
     for m in required[:dropped]:
         broken[m] = None
@@ -103,20 +103,16 @@ def test_mending_puts_left_out_required_meetings_back_into_a_valid_schedule(seed
 
 def test_the_compiled_annealer_is_reproducible_however_its_time_is_sliced():
     problem, start = planted_start(5, participants=30, slots=10, meetings=70)
-    annealer = Annealer(problem, start, 0)
-    annealer.temperature = 5.0
-    for _ in range(3_000):
-        annealer.step()
-    shaken = list(annealer.slots)
-    one, sliced = KempeAnnealer(problem, shaken, 7), KempeAnnealer(problem, shaken, 7)
+    worse = shaken(problem, start, 0, steps=3_000, temperature=5.0)
+    one, sliced = KempeAnnealer(problem, worse, 7), KempeAnnealer(problem, worse, 7)
     # The same 30,000 steps in one compiled call and in six: the same moves (floor -1: never stop early).
     kempe._anneal(30_000, -1, *one._arrays())
     for _ in range(6):
         kempe._anneal(5_000, -1, *sliced._arrays())
     assert one.slots == sliced.slots and one.best == sliced.best
     assert violations(problem, one.best) == []
-    assert one.best_total == objective(problem, one.best)[1] <= objective(problem, shaken)[1]
-    other = KempeAnnealer(problem, shaken, 8)
+    assert one.best_total == objective(problem, one.best)[1] <= objective(problem, worse)[1]
+    other = KempeAnnealer(problem, worse, 8)
     kempe._anneal(30_000, -1, *other._arrays())
     assert other.slots != one.slots  # the seed matters
 

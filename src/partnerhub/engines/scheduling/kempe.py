@@ -335,6 +335,16 @@ def _build(m, s, t, stamp, seen, chain, pa, pb, allowed_mask, slot, at):  # type
 
 
 @_jit
+def _net(chain, n, slot, s):  # type: ignore[no-untyped-def]
+    """Meetings the chain's swap carries out of ``s`` into the other slot, less those it carries in."""
+    leaving = 0
+    for i in range(n):
+        if slot[chain[i]] == s:
+            leaving += 1
+    return 2 * leaving - n
+
+
+@_jit
 def _in_order(chain, n, slot, pr_ptr, pr_idx, su_ptr, su_idx):  # type: ignore[no-untyped-def]
     for i in range(n):
         x = chain[i]
@@ -485,11 +495,7 @@ def _anneal(  # type: ignore[no-untyped-def]
             stamp = ints[EPOCH]
             n = _build(m, s, t, stamp, seen_m, chain, pa, pb, allowed_mask, slot, at)
             if n > 0:
-                into_t = 0
-                for i in range(n):
-                    if slot[chain[i]] == s:
-                        into_t += 1
-                net = 2 * into_t - n
+                net = _net(chain, n, slot, s)
                 k = _note(chain, n, stamp, pa, pb, seen_p, changed, before, mask, 0)
                 if load[t] + net <= cap[t] and load[s] - net <= cap[s]:
                     _swap(chain, n, s, t, pa, pb, slot, at, mask, load, in_slot, position)
@@ -519,11 +525,7 @@ def _anneal(  # type: ignore[no-untyped-def]
                                     n2 = -1
                                     break
                         if n2 > 0:
-                            into = 0
-                            for i in range(n2):
-                                if slot[chain2[i]] == over:
-                                    into += 1
-                            out = 2 * into - n2
+                            out = _net(chain2, n2, slot, over)
                             if load[over] - out <= cap[over] and load[under] + out <= cap[under]:
                                 break
                         n2 = -1
