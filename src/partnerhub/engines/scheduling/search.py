@@ -2,9 +2,9 @@
 
 Minimising breaks from above on the whole model rarely proves anything (its LP bound stays near the sum
 of the per-participant bounds) and, beyond a hundred participants, hardly improves a schedule either.
-:meth:`Search.breaks` therefore works from both sides. From above: Kempe-chain annealing (``anneal.py``)
-for the first ``ANNEAL_SHARE`` of the phase — hundreds of thousands of valid moves a second, where a
-CP-SAT neighbourhood takes a tenth of a second — then neighbourhood search (``lns.py``: a few dozen
+:meth:`Search.breaks` therefore works from both sides. From above: Kempe-chain annealing (``anneal.py``,
+compiled in ``kempe.py``) for the first ``ANNEAL_SHARE`` of the phase — millions of valid moves a second,
+where a CP-SAT neighbourhood takes a tenth of a second — then neighbourhood search (``lns.py``: a few dozen
 meetings re-solved exactly at a time) to polish. From below: probes "is there a schedule with at most
 ``lb`` breaks?" on the whole model — infeasible raises ``lb`` by one, feasible is optimal. With two or more
 workers the probe runs on its own core beside the search from above; with one they take turns. Probes are
@@ -238,7 +238,7 @@ class Search:
         return Outcome(best=best, bound=lb)
 
     def _anneal(self, f: Formulation, best: Slots, lb: int, until: float) -> Slots:
-        """Kempe-chain annealing (``anneal.py``) from ``best`` until ``until`` or down to ``lb``."""
+        """Kempe-chain annealing (``kempe.py``, else ``anneal.py``) from ``best`` until ``until`` or down to ``lb``."""
         annealer = make_annealer(f.problem, best, self.seed)
         while time.monotonic() < until - 0.05 and annealer.best_total > lb:
             self.tick()
