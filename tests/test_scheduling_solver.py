@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from partnerhub.engines.scheduling import ENGINE_NAME, solve, solve_report
 from partnerhub.engines.scheduling.check import check_schedule
+from partnerhub.engines.scheduling.clock import Clock
 from partnerhub.engines.scheduling.generate import generate
 from partnerhub.engines.scheduling.lns import Neighbourhoods
 from partnerhub.engines.scheduling.model import Instance, Meeting, Participant, Slot
@@ -209,6 +210,24 @@ def test_same_seed_and_one_worker_give_the_same_schedule_when_proven():
     assert strip(first) == strip(second)
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_same_seed_and_workers_give_the_same_schedule_when_the_time_limit_cuts_the_search(
+    workers, monkeypatch
+):
+    # A tight day is not proven in 3 s, so the search runs to its end: it is measured in counted work
+    # (clock.py), not in seconds, and two runs agree. Half the limit as work leaves the wall clock, the
+    # safety net, room on a slow or busy machine.
+    monkeypatch.setattr("partnerhub.engines.scheduling.clock.WORK_SHARE", 0.5)
+    instance = generate("tight", seed=3)
+    first = solve(instance, time_limit=3.0, workers=workers, seed=2)
+    second = solve(instance, time_limit=3.0, workers=workers, seed=2)
+    assert first.status == "feasible" and first.solve_seconds < 3.0
+    strip = lambda s: json.dumps({**s.to_dict(), "solve_seconds": 0}, sort_keys=True)  # noqa: E731
+    assert strip(first) == strip(second)
+    other = solve(instance, time_limit=3.0, workers=workers, seed=3)
+    assert strip(other) != strip(first)  # the seed matters
+
+
 def test_stability_must_be_a_known_word():
     with pytest.raises(ValueError, match="stability"):
         solve(day([Meeting(id="m1", participants=("a", "b"))]), stability="sometimes")
@@ -235,7 +254,7 @@ def test_neighbourhood_steps_keep_every_hard_constraint():
     problem = index(instance)
     start = warm_start(problem)
     assert violations(problem, start) == []
-    search = Neighbourhoods(problem, start, seed=0)
+    search = Neighbourhoods(problem, start, seed=0, clock=Clock(30.0))
     before = objective(problem, start)
     for step in range(25):
         search.step(0.2, step)

@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import math
 import random
-import time
 from collections.abc import Callable
 
 from .agenda import breaks_of_mask, idle_of_mask
+from .clock import Clock
 from .problem import Problem
 
 Slots = list[int | None]
@@ -322,23 +322,30 @@ class Annealer:
         m = rng.choice(self.movable)
         return m, rng.choice(problem.allowed[m])
 
+    @property
+    def can_move(self) -> bool:
+        """False when every meeting is fixed (or none is placed): ``run`` then has nothing to do."""
+        return bool(self.movable)
+
     def step(self) -> bool:
         """One drawn move at the current temperature; True if it was made."""
         drawn = self._draw()
         return drawn is not None and self._try(drawn[0], drawn[1], self.temperature)
 
     def run(
-        self, deadline: float, *, on_best: Callable[[Slots], None] | None = None, floor: int = 0
+        self, clock: Clock, until: float, *, on_best: Callable[[Slots], None] | None = None, floor: int = 0
     ) -> Slots:
-        """Anneal until ``deadline`` or a schedule with at most ``floor`` breaks; the best slots found.
+        """Anneal until the virtual time ``until`` (``clock.py``) or a schedule with at most ``floor``
+        breaks; the best slots found. The moves are charged to ``clock``.
 
         May be called again to go on from where the last call stopped (temperature included).
         """
         if not self.movable:
             return self.best
+        allowed = clock.moves_in(clock.left(until), compiled=False)
         steps = 0
-        while self.best_total > floor:
-            if steps & 255 == 0 and time.monotonic() >= deadline:
+        while self.best_total > floor and steps < allowed:
+            if steps & 255 == 0 and clock.expired():
                 break
             steps += 1
             self.step()
@@ -354,4 +361,5 @@ class Annealer:
             if self.temperature < FLOOR_TEMPERATURE or self.since > self.stall:
                 self.temperature, self.since = START_TEMPERATURE, 0
         self.steps += steps
+        clock.moves(steps, compiled=False)
         return self.best

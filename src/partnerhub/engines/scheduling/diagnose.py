@@ -11,12 +11,12 @@ to translate, and an English ``text``.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 
 from ortools.sat.python import cp_model
 
-from .formulation import Formulation, make_solver
+from .clock import Clock
+from .formulation import Formulation
 from .model import Reason
 from .precheck import precheck
 from .problem import Problem
@@ -36,13 +36,17 @@ def explanation_text(reasons: Sequence[Reason]) -> str:
 
 
 def _status(
-    formulation: Formulation, seconds: float, workers: int, seed: int
+    formulation: Formulation, seconds: float, workers: int, seed: int, clock: Clock
 ) -> tuple[int, cp_model.CpSolver]:
-    solver = make_solver(seconds, workers, seed)
-    return solver.solve(formulation.model), solver  # type: ignore[return-value]
+    solver = clock.solver(seconds, workers, seed)
+    status = solver.solve(formulation.model)
+    clock.solved(solver, formulation.model)
+    return status, solver  # type: ignore[return-value]
 
 
-def _spread(problem: Problem, seconds: float, workers: int, seed: int) -> tuple[int | None, int | None]:
+def _spread(
+    problem: Problem, seconds: float, workers: int, seed: int, clock: Clock
+) -> tuple[int | None, int | None]:
     """(proven smallest spread or None, smallest spread found or None) without the fairness rule."""
     f = Formulation(problem, fairness=False)
     varying = [b for b in f.breaks_of if not isinstance(b, int)]
@@ -54,7 +58,7 @@ def _spread(problem: Problem, seconds: float, workers: int, seed: int) -> tuple[
         f.model.add(top >= b)
         f.model.add(low <= b)
     f.model.minimize(top - low)
-    status, solver = _status(f, seconds, workers, seed)
+    status, solver = _status(f, seconds, workers, seed, clock)
     if status == cp_model.OPTIMAL:
         return round(solver.objective_value), round(solver.objective_value)
     if status == cp_model.FEASIBLE:
@@ -62,7 +66,7 @@ def _spread(problem: Problem, seconds: float, workers: int, seed: int) -> tuple[
     return None, None
 
 
-def _core(problem: Problem, deadline: float, seed: int) -> list[int] | None:
+def _core(problem: Problem, clock: Clock, seed: int) -> list[int] | None:
     """A small set of required meetings that cannot all be scheduled (None: not found in time)."""
     f = Formulation(problem, fairness=False, required_literals=True)
     literals = f.requirement
@@ -71,11 +75,13 @@ def _core(problem: Problem, deadline: float, seed: int) -> list[int] | None:
     def infeasible_core(members: list[int]) -> list[int] | None:
         f.model.clear_assumptions()
         f.model.add_assumptions([literals[m] for m in members])
-        left = deadline - time.monotonic()
-        if left <= 0.05:
+        left = clock.left()
+        if left <= 0.05 or clock.expired():
             return None
-        solver = make_solver(min(left, 5.0), 1, seed)
-        if solver.solve(f.model) != cp_model.INFEASIBLE:
+        solver = clock.solver(min(left, 5.0), 1, seed)
+        status = solver.solve(f.model)
+        clock.solved(solver, f.model)
+        if status != cp_model.INFEASIBLE:
             return None
         by_index = {literals[m].index: m for m in members}
         core = [by_index[i] for i in solver.sufficient_assumptions_for_infeasibility() if i in by_index]
@@ -86,7 +92,7 @@ def _core(problem: Problem, deadline: float, seed: int) -> list[int] | None:
         return None
     # Deletion filter: drop each meeting in turn; keep it out when the rest is still infeasible.
     for m in list(core):
-        if m not in core or time.monotonic() > deadline:
+        if m not in core or clock.left() <= 0 or clock.expired():
             continue
         smaller = infeasible_core([x for x in core if x != m])
         if smaller is not None:
@@ -95,12 +101,13 @@ def _core(problem: Problem, deadline: float, seed: int) -> list[int] | None:
 
 
 def explain(problem: Problem, *, seconds: float, workers: int, seed: int) -> list[Reason]:
-    """Reasons for a proven infeasibility that :func:`precheck` did not catch."""
-    deadline = time.monotonic() + seconds
+    """Reasons for a proven infeasibility that :func:`precheck` did not catch, within ``seconds`` of
+    counted work (``clock.py``: the same reasons every time, unless the wall clock runs out first)."""
+    clock = Clock(seconds, share=1.0)
     if problem.spread is not None:
-        status, _ = _status(Formulation(problem, fairness=False), seconds / 3, workers, seed)
+        status, _ = _status(Formulation(problem, fairness=False), seconds / 3, workers, seed, clock)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            smallest, found = _spread(problem, max(0.1, (deadline - time.monotonic()) / 2), workers, seed)
+            smallest, found = _spread(problem, max(0.1, clock.left() / 2), workers, seed, clock)
             d = problem.spread
             if smallest is not None:
                 tail = f"the smallest spread any schedule can keep is {smallest}."
@@ -118,7 +125,7 @@ def explain(problem: Problem, *, seconds: float, workers: int, seed: int) -> lis
             ]
         if status != cp_model.INFEASIBLE:
             return [_unnamed()]
-    core = _core(problem, deadline, seed)
+    core = _core(problem, clock, seed)
     if not core:
         return [_unnamed()]
     names = [problem.meetings[m].id for m in core]

@@ -32,6 +32,7 @@ from .anneal import (
     START_TEMPERATURE,
     Annealer,
 )
+from .clock import Clock
 from .problem import Problem
 
 try:  # numba is a dependency; without it (an unsupported platform) the Python annealer runs instead
@@ -158,6 +159,11 @@ class KempeAnnealer:
         self._batch = FIRST_BATCH
 
     @property
+    def can_move(self) -> bool:
+        """False when every meeting is fixed (or none is placed): ``run`` then has nothing to do."""
+        return bool(len(self.movable))
+
+    @property
     def best_total(self) -> int:
         return int(self.ints[BEST_TOTAL])
 
@@ -195,26 +201,31 @@ class KempeAnnealer:
         return [None if s < 0 else int(s) for s in self.slot]
 
     def run(
-        self, deadline: float, *, on_best: Callable[[Slots], None] | None = None, floor: int = 0
+        self, clock: Clock, until: float, *, on_best: Callable[[Slots], None] | None = None, floor: int = 0
     ) -> Slots:
-        """Anneal until ``deadline`` or a schedule with at most ``floor`` breaks; the best slots found.
+        """Anneal until the virtual time ``until`` (``clock.py``) or a schedule with at most ``floor``
+        breaks; the best slots found.
 
-        May be called again to go on where the last call stopped. ``on_best`` is called after each
-        compiled batch that found a new best (not after every single improvement, as ``Annealer`` does).
+        May be called again to go on where the last call stopped. The moves are counted and charged to
+        ``clock``, so where a run stops does not depend on the machine (unless the wall-clock safety net
+        ends it). ``on_best`` is called after each compiled batch that found a new best (not after every
+        single improvement, as ``Annealer`` does).
         """
         if not len(self.movable):
             return self.best
-        while self.best_total > floor and time.monotonic() < deadline:
+        allowed = clock.moves_in(clock.left(until), compiled=True)
+        while self.best_total > floor and allowed > 0 and not clock.expired():
             started = time.monotonic()
             self.ints[IMPROVED] = 0
-            self.steps += int(_anneal(self._batch, floor, *self._arrays()))
+            done = int(_anneal(min(self._batch, allowed), floor, *self._arrays()))
             spent = time.monotonic() - started
+            self.steps += done
+            allowed -= done
+            clock.moves(done, compiled=True)
             if self.ints[IMPROVED] and on_best is not None:
                 on_best(self.best)
-            # Size the next batch to about BATCH_SECONDS, never past the deadline by much.
-            rate = self._batch / max(spent, 1e-4)
-            left = deadline - time.monotonic()
-            self._batch = int(max(1_000, min(rate * BATCH_SECONDS, rate * max(left, 0.0) + 1_000)))
+            # Size the next batch to about BATCH_SECONDS (the moves made do not depend on the batches).
+            self._batch = int(max(1_000, self._batch / max(spent, 1e-4) * BATCH_SECONDS))
         return self.best
 
     def _arrays(self) -> tuple[Any, ...]:

@@ -9,20 +9,21 @@ participants) is never worse than before, because the current slots are a soluti
 
 Neighbourhoods: a cluster of participants grown along meetings from someone with breaks (or at random),
 and a window of consecutive slots whose meetings are shuffled among themselves. Their size adapts: up
-when CP-SAT proves the sub-problem quickly, down when it runs out of time.
+when CP-SAT proves the sub-problem within half its deterministic time, down when it runs out of it (so the
+sizes, like everything else, follow counted work and not the machine's speed: ``clock.py``).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import random
-import time
 from collections.abc import Callable
 
 from ortools.sat.python import cp_model
 
 from .agenda import breaks_of_mask
-from .formulation import Formulation, make_solver
+from .clock import SOLVE_OVERHEAD, Clock
+from .formulation import Formulation
 from .model import Meeting
 from .problem import Problem
 
@@ -32,11 +33,14 @@ WINDOW_SHARE, CLUSTER_SHARE = 0.1, 0.45  # the rest: stars around someone with b
 
 
 class Neighbourhoods:
-    def __init__(self, problem: Problem, slots: Slots, seed: int) -> None:
+    def __init__(self, problem: Problem, slots: Slots, seed: int, clock: Clock) -> None:
+        """``clock`` (``clock.py``) is charged every solve's deterministic time; deadlines are virtual."""
         self.problem = problem
+        self.clock = clock
         self.slots = list(slots)
         self.rng = random.Random(seed)
         self.size = 40.0
+        self.last_quick = False  # the last sub-problem took under half its deterministic time
         self.mask = [0] * len(problem.participant_ids)
         self.load = [0] * problem.n_slots
         for m, s in enumerate(self.slots):
@@ -198,9 +202,11 @@ class Neighbourhoods:
         else:  # keep as much optional weight as the required meetings leave room for
             f.model.minimize(f.breaks - (f.max_breaks + 1) * f.weight)
         f.hint([self.slots[m] for m in kept])
-        solver = make_solver(seconds, 1, seed)
+        solver = self.clock.solver(seconds, 1, seed)
         solver.parameters.stop_after_first_solution = repair  # any fit will do; the search improves it
         status = int(solver.solve(f.model))
+        self.clock.solved(solver, f.model)
+        self.last_quick = solver.deterministic_time < 0.5 * solver.parameters.max_deterministic_time
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             self._apply(kept, f.read(solver))
         return status
@@ -216,25 +222,26 @@ class Neighbourhoods:
         else:
             free = self._star()
         if not free:
+            self.clock.charge(SOLVE_OVERHEAD)  # the look counts as work, so a loop of them ends
             return False
         total = self.breaks()
-        started = time.monotonic()
         status = self._resolve(free, window, seconds, seed, repair=False)
-        if status == cp_model.OPTIMAL and time.monotonic() - started < 0.5 * seconds:
+        if status == cp_model.OPTIMAL and self.last_quick:
             self.size = min(400.0, self.size * 1.15)
         elif status != cp_model.OPTIMAL:
             self.size = max(12.0, self.size * 0.85)
         return self.breaks() < total
 
     def repair(self, deadline: float, seed: int) -> bool:
-        """Place required meetings the warm start left out, re-solving each one's surroundings."""
+        """Place required meetings the warm start left out, re-solving each one's surroundings (until the
+        virtual time ``deadline``)."""
         problem = self.problem
         for m in range(len(problem.meetings)):
             if self.slots[m] is not None or not problem.required(m):
                 continue
             for radius in (1, 2):
-                left = deadline - time.monotonic()
-                if left <= 0.05:
+                left = self.clock.left(deadline)
+                if left <= 0.05 or self.clock.expired():
                     return False
                 # The meetings it must follow or precede may have to move too (a predecessor the sweep
                 # put in the last slot leaves no room after it).
@@ -270,8 +277,8 @@ class Neighbourhoods:
                 return True
             progress = False
             for p in over:
-                left = deadline - time.monotonic()
-                if left <= 0.05:
+                left = self.clock.left(deadline)
+                if left <= 0.05 or self.clock.expired():
                     return False
                 free = set(problem.of_participant[p])
                 for q in dict.fromkeys(self.partners[p]):
@@ -287,9 +294,11 @@ class Neighbourhoods:
                     f.model.add(b <= (per[whole] - 1 if whole == p else max(per[whole], low)))
                     f.model.add(b >= low)
                 f.hint([self.slots[m] for m in kept])
-                solver = make_solver(min(left, 2.0), 1, seed)
+                solver = self.clock.solver(min(left, 2.0), 1, seed)
                 solver.parameters.stop_after_first_solution = True
-                if solver.solve(f.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                status = solver.solve(f.model)
+                self.clock.solved(solver, f.model)
+                if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                     self._apply(kept, f.read(solver))
                     per = [breaks_of_mask(mask) for mask in self.mask]
                     progress = True
@@ -297,13 +306,14 @@ class Neighbourhoods:
                 return False
 
     def insert(self, deadline: float, seed: int) -> None:
-        """Try to add each optional meeting left out (heaviest first) by re-solving its two people's days."""
+        """Try to add each optional meeting left out (heaviest first) by re-solving its two people's days,
+        until the virtual time ``deadline``."""
         problem = self.problem
         out = [m for m, s in enumerate(self.slots) if s is None and not problem.required(m)]
         out = [m for m in out if problem.meetings[m].weight > 0 and problem.allowed[m]]
         for m in sorted(out, key=lambda m: (-problem.meetings[m].weight, m)):
-            left = deadline - time.monotonic()
-            if left <= 0.05:
+            left = self.clock.left(deadline)
+            if left <= 0.05 or self.clock.expired():
                 return
             free = {x for p in problem.pairs[m] for x in problem.of_participant[p]}
             self._resolve(free, None, min(left, 1.0), seed, repair=True, force=m)
@@ -315,13 +325,13 @@ class Neighbourhoods:
         seed: int,
         tick: Callable[[], None] | None = None,
     ) -> None:
-        """Improve until ``deadline``; ``accept`` receives every improved schedule, ``tick`` is called
-        after every step (for progress reports)."""
+        """Improve until the virtual time ``deadline``; ``accept`` receives every improved schedule,
+        ``tick`` is called after every step (for progress reports)."""
         step = 0
-        while time.monotonic() < deadline - 0.05:
+        while self.clock.left(deadline) > 0.05 and not self.clock.expired():
             if tick is not None:
                 tick()
-            left = deadline - time.monotonic()
+            left = self.clock.left(deadline)
             if self.step(min(left, STEP_SECONDS), seed + step):
                 accept(list(self.slots))
             step += 1

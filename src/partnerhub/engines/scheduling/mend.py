@@ -13,9 +13,9 @@ such ejection chains until the meetings left out find room. It stops at the firs
 from __future__ import annotations
 
 import math
-import time
 
 from .anneal import FLOOR_TEMPERATURE, START_TEMPERATURE, Annealer
+from .clock import Clock
 from .problem import Problem
 
 Slots = list[int | None]
@@ -28,12 +28,13 @@ INSERT_SHARE = 0.3  # of the moves while some required meeting is out
 ATTEMPT_STEPS = 100_000
 
 
-def mend(problem: Problem, slots: Slots, seed: int, deadline: float) -> Slots | None:
-    """A valid schedule mended from ``slots`` by attempts with seeds ``seed``, ``seed + 1``, ...; or None."""
+def mend(problem: Problem, slots: Slots, seed: int, clock: Clock, until: float) -> Slots | None:
+    """A valid schedule mended from ``slots`` by attempts with seeds ``seed``, ``seed + 1``, ...; or None
+    when the virtual time ``until`` comes first (the moves are charged to ``clock``)."""
     attempt = 0
-    while time.monotonic() < deadline:
+    while clock.left(until) > 0 and not clock.expired():
         mender = Mender(problem, slots, seed + attempt)
-        if mender.mend(deadline):
+        if mender.mend(clock, until):
             return mender.slots
         attempt += 1
     return None
@@ -130,12 +131,14 @@ class Mender(Annealer):
         self._commit(new_per, delta)
         return True
 
-    def mend(self, deadline: float, steps: int = ATTEMPT_STEPS) -> bool:
-        """Anneal until no required meeting is out and fairness holds (True), or until ``deadline`` or
-        ``steps`` moves."""
+    def mend(self, clock: Clock, until: float, steps: int = ATTEMPT_STEPS) -> bool:
+        """Anneal until no required meeting is out and fairness holds (True), or until ``steps`` moves or
+        the virtual time ``until``; the moves are charged to ``clock``."""
+        steps = min(steps, max(1, clock.moves_in(clock.left(until), compiled=False)))
         done = 0
         while self.out or self.excess:
-            if done & 255 == 0 and time.monotonic() >= deadline or done >= steps:
+            if done >= steps or done & 4095 == 0 and clock.expired():
+                clock.moves(done, compiled=False)
                 return False
             done += 1
             if self.out and self.rng.random() < INSERT_SHARE:
@@ -145,4 +148,5 @@ class Mender(Annealer):
             self.temperature *= self.cooling
             if self.temperature < FLOOR_TEMPERATURE:
                 self.temperature = START_TEMPERATURE
+        clock.moves(done, compiled=False)
         return True

@@ -7,8 +7,10 @@ compiled in ``kempe.py``) for the first ``ANNEAL_SHARE`` of the phase — millio
 where a CP-SAT neighbourhood takes a tenth of a second — then neighbourhood search (``lns.py``: a few dozen
 meetings re-solved exactly at a time) to polish. From below: probes "is there a schedule with at most
 ``lb`` breaks?" on the whole model — infeasible raises ``lb`` by one, feasible is optimal. With two or more
-workers the probe runs on its own core beside the search from above; with one they take turns. Probes are
-skipped on days of more than ``MAX_PROBED_MEETINGS`` meetings, where they never finished.
+workers the probes run on their own core beside the search from above, in rounds of equal counted work
+(``clock.py``) that meet at their ends, so which side finishes first in real time does not change the
+result; with one worker they take turns. Probes are skipped on days of more than ``MAX_PROBED_MEETINGS``
+meetings, where they never finished. Every budget here is in virtual seconds of the search's ``Clock``.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from typing import Any
 from ortools.sat.python import cp_model
 
 from .anneal import Annealer
-from .formulation import Formulation, make_solver
+from .clock import DTIME_PER_SECOND, Clock
+from .formulation import Formulation
 from .kempe import KempeAnnealer, make_annealer
 from .lns import STEP_SECONDS, Neighbourhoods
 from .problem import Problem, objective, violations
@@ -30,7 +33,9 @@ from .problem import Problem, objective, violations
 Slots = list[int | None]
 MAX_PROBED_MEETINGS = 2000  # beyond this a whole-model probe has never paid off in the benchmark
 ANNEAL_SHARE = 0.85  # of the breaks phase: Kempe-chain annealing first, then CP-SAT neighbourhoods
-ANNEAL_CHUNK = 0.5  # seconds between looks at the probe and progress reports
+ANNEAL_CHUNK = 0.5  # virtual seconds between progress reports
+FIRST_ROUND = 1.0  # virtual seconds of the first round of probe beside annealing; later rounds double
+LAST_ROUND = 8.0
 
 
 @dataclass
@@ -69,15 +74,14 @@ class Search:
         self,
         problem: Problem,
         *,
-        started: float,
-        time_limit: float,
+        clock: Clock,
         workers: int,
         seed: int,
         progress: Callable[[int], None] | None,
     ) -> None:
         self.problem = problem
-        self.started = started
-        self.time_limit = time_limit
+        self.clock = clock
+        self.started = time.monotonic()
         self.workers = workers
         self.seed = seed
         self.progress = progress
@@ -85,7 +89,12 @@ class Search:
         self.last_tick = 0.0
 
     def left(self) -> float:
-        return self.time_limit - (time.monotonic() - self.started)
+        """Virtual seconds left (``clock.py``)."""
+        return self.clock.left()
+
+    def share(self) -> int:
+        """Progress: the share of the virtual budget used, 0..99."""
+        return min(99, int(100 * self.clock.now() / max(self.clock.budget, 0.01)))
 
     def run(
         self,
@@ -98,31 +107,37 @@ class Search:
         stop_at_first: bool = False,
         local: bool = False,
     ) -> tuple[int, cp_model.CpSolver]:
-        """One CP-SAT solve; ``progress`` is called from this thread twice a second meanwhile."""
+        """One CP-SAT solve of ``seconds`` virtual seconds (charged to the clock); ``progress`` is called
+        from this thread twice a second meanwhile."""
         if hint is not None:
             f.hint(hint)
         else:
             f.model.clear_hints()  # type: ignore[no-untyped-call]
-        solver = make_solver(seconds, 1 if local else self.workers, self.seed)
+        solver = self.clock.solver(seconds, 1 if local else self.workers, self.seed)
         solver.parameters.stop_after_first_solution = stop_at_first
         solver.parameters.use_ls_only = local
         callback = _Callback(self, floor, record)
         if self.progress is None:
-            return int(solver.solve(f.model, callback)), solver
-        result: list[int] = []
-        worker = threading.Thread(target=lambda: result.append(int(solver.solve(f.model, callback))))
-        worker.start()
-        while worker.is_alive():
-            worker.join(0.5)
-            self.progress(min(99, int(100 * (time.monotonic() - self.started) / max(self.time_limit, 0.01))))
-        return result[0], solver
+            status = int(solver.solve(f.model, callback))
+        else:
+            result: list[int] = []
+            worker = threading.Thread(target=lambda: result.append(int(solver.solve(f.model, callback))))
+            worker.start()
+            begun = time.monotonic()
+            while worker.is_alive():
+                worker.join(0.5)
+                during = int(100 * (time.monotonic() - begun) / max(self.clock.budget, 0.01))
+                self.progress(min(99, self.share() + during))
+            status = result[0]
+        self.clock.solved(solver, f.model)
+        return status, solver
 
     def tick(self) -> None:
-        """Report progress (the share of the time limit used), at most twice a second."""
+        """Report progress (the share of the virtual budget used), at most twice a second."""
         now = time.monotonic()
         if self.progress is not None and now - self.last_tick >= 0.5:
             self.last_tick = now
-            self.progress(min(99, int(100 * (now - self.started) / max(self.time_limit, 0.01))))
+            self.progress(self.share())
 
     def valid(self, slots: Slots) -> bool:
         return not violations(self.problem, slots)
@@ -148,9 +163,9 @@ class Search:
         """Any valid schedule: CP-SAT's local search alone first (one worker, deterministic, and on the
         tight days much quicker to a first schedule than the full portfolio), then the full search."""
         f.model.minimize(f.breaks)
-        deadline = time.monotonic() + seconds
+        deadline = self.clock.now() + seconds
         for local in (True, False):
-            left = deadline - time.monotonic()
+            left = self.clock.left(deadline)
             status, solver = self.run(
                 f, 0.4 * left if local else left, None, floor=f.lower_bound, stop_at_first=True, local=local
             )
@@ -168,11 +183,12 @@ class Search:
         Without ``neighbourhoods`` (when other objectives are held that the sub-problems do not know),
         CP-SAT improves the whole model from above instead.
         """
-        deadline = time.monotonic() + budget
+        clock = self.clock
+        deadline = clock.now() + budget
         lb = f.lower_bound
         top = max(f.lower_bound, f.max_breaks)
         probing = len(self.problem.meetings) <= MAX_PROBED_MEETINGS
-        lns = Neighbourhoods(f.problem, best, self.seed)
+        lns = Neighbourhoods(f.problem, best, self.seed, clock)
 
         def value(slots: Slots) -> int:
             return objective(self.problem, slots)[1]
@@ -184,16 +200,16 @@ class Search:
                 self._note(value(best), lb)
 
         self._note(value(best), lb)
-        anneal_until = time.monotonic() + ANNEAL_SHARE * budget
+        anneal_until = clock.now() + ANNEAL_SHARE * budget
         if neighbourhoods and probing and self.workers > 1:
             best, lb = self._side_by_side(f, best, lb, deadline, anneal_until)
         elif neighbourhoods:
             best = self._anneal(f, best, lb, anneal_until)
-            lns = Neighbourhoods(f.problem, best, self.seed)
+            lns = Neighbourhoods(f.problem, best, self.seed, clock)
         rounds = 0
         while value(best) > lb and not (neighbourhoods and probing and self.workers > 1):
-            left = deadline - time.monotonic()
-            if left <= 0.05:
+            left = clock.left(deadline)
+            if left <= 0.05 or clock.expired():
                 break
             # Growing slices, each probe twice as long as the search before it: quick proofs come first,
             # hard probes get long runs later, and a probe that succeeds is the optimum.
@@ -201,7 +217,7 @@ class Search:
             rounds += 1
             if neighbourhoods:
                 lns.run(
-                    time.monotonic() + (share if probing else left),
+                    clock.now() + (share if probing else left),
                     accept,
                     self.seed + 1000 * rounds,
                     tick=self.tick,
@@ -219,8 +235,8 @@ class Search:
             if not probing or value(best) <= lb:
                 continue
             # From below: is there a schedule with only ``lb`` breaks?
-            left = deadline - time.monotonic()
-            if left <= 0.05:
+            left = clock.left(deadline)
+            if left <= 0.05 or clock.expired():
                 break
             f.set_range(lb, lb)
             f.model.minimize(f.breaks)
@@ -240,9 +256,15 @@ class Search:
     def _anneal(self, f: Formulation, best: Slots, lb: int, until: float) -> Slots:
         """Kempe-chain annealing (``kempe.py``, else ``anneal.py``) from ``best`` until ``until`` or down to ``lb``."""
         annealer = make_annealer(f.problem, best, self.seed)
-        while time.monotonic() < until - 0.05 and annealer.best_total > lb:
+        clock = self.clock
+        while (
+            annealer.can_move
+            and clock.left(until) > 0.01
+            and annealer.best_total > lb
+            and not clock.expired()
+        ):
             self.tick()
-            annealer.run(min(until, time.monotonic() + ANNEAL_CHUNK), on_best=self._noting(lb), floor=lb)
+            annealer.run(clock, min(until, clock.now() + ANNEAL_CHUNK), on_best=self._noting(lb), floor=lb)
         return self._better(best, annealer.best)
 
     def _noting(self, lb: int) -> Callable[[Slots], None]:
@@ -256,65 +278,54 @@ class Search:
     def _side_by_side(
         self, f: Formulation, best: Slots, lb: int, deadline: float, anneal_until: float
     ) -> tuple[Slots, int]:
-        """With two or more workers: the probe at ``lb`` runs on one core for as long as it takes while
-        the neighbourhood search runs on the other; a refuted probe restarts one higher.
+        """With two or more workers: rounds in which probes run on one core while the annealing (then the
+        neighbourhood search) runs on the other, for the same virtual seconds each.
 
-        Which of the two reaches a proven optimum first decides which optimal schedule is returned, so
-        with several workers even a proven result can differ between runs (the objective cannot).
+        A round's probes start at the bound the round started with and raise it while they refute it; the
+        search from above stops early only on reaching that starting bound (then the schedule is proven
+        optimal). Both sides do counted work and meet at the end of the round, so the outcome does not
+        depend on which of them the machine runs faster. A probe left unfinished at the end of a round
+        starts again in the next, which lasts twice as long (up to ``LAST_ROUND``).
         """
-        top = max(f.lower_bound, f.max_breaks)
-        probe: threading.Thread | None = None
-        solver: cp_model.CpSolver | None = None
-        result: list[int] = []
-        step = 0
+        clock = self.clock
         annealer: Annealer | KempeAnnealer | None = make_annealer(f.problem, best, self.seed)
         lns: Neighbourhoods | None = None
+        length = FIRST_ROUND
+        step = 0
 
         def value(slots: Slots) -> int:
             return objective(self.problem, slots)[1]
 
-        while value(best) > lb and time.monotonic() < deadline - 0.05:
-            if probe is None:
-                f.set_range(lb, lb)
-                f.model.minimize(f.breaks)
-                f.model.clear_hints()  # type: ignore[no-untyped-call]
-                solver = make_solver(deadline - time.monotonic(), 1, self.seed)
-                result = []
-                probe = threading.Thread(
-                    target=lambda s=solver, r=result: r.append(int(s.solve(f.model))), daemon=True
-                )
-                probe.start()
-            self.tick()
-            if annealer is not None and time.monotonic() < anneal_until:
-                annealer.run(
-                    min(anneal_until, time.monotonic() + ANNEAL_CHUNK), on_best=self._noting(lb), floor=lb
-                )
-                best = self._better(best, annealer.best)
-            else:
+        while value(best) > lb and clock.left(deadline) > 0.05 and not clock.expired():
+            end = clock.now() + min(length, clock.left(deadline))
+            length = min(LAST_ROUND, 2 * length)
+            probe = _ProbeChain(f, lb, value(best), end - clock.now(), self.seed, clock)
+            probe.start()
+            while clock.left(end) > 0.01 and value(best) > lb and not clock.expired():
+                self.tick()
+                if annealer is not None and annealer.can_move and clock.left(anneal_until) > 0.01:
+                    until = min(end, anneal_until, clock.now() + ANNEAL_CHUNK)
+                    annealer.run(clock, until, on_best=self._noting(lb), floor=lb)
+                    best = self._better(best, annealer.best)
+                    continue
                 annealer = None
                 if lns is None:
-                    lns = Neighbourhoods(f.problem, best, self.seed)
+                    lns = Neighbourhoods(f.problem, best, self.seed, clock)
                 before = lns.breaks()
-                lns.step(min(STEP_SECONDS, deadline - time.monotonic()), self.seed + step)
+                lns.step(min(STEP_SECONDS, clock.left(end)), self.seed + step)
                 step += 1
                 if lns.breaks() < before and lns.breaks() < value(best) and self.valid(lns.slots):
                     best = list(lns.slots)
                     self._note(value(best), lb)
-            if result:
-                probe.join()
-                assert solver is not None
-                if result[0] == cp_model.INFEASIBLE:
-                    lb += 1
-                elif result[0] in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                    found = f.read(solver)
-                    if self.valid(found) and value(found) < value(best):
-                        best = found
-                probe = None
-                self._note(value(best), lb)
-        if probe is not None and solver is not None:
-            solver.stop_search()
-            probe.join()
-        f.set_range(lb, top)
+            if value(best) <= lb:  # proven by the search from above: the probes' work is not needed
+                probe.stop()
+                break
+            probe.join()  # it may be behind in real time; its work is counted, not timed
+            lb = max(lb, probe.bound)
+            if probe.found is not None and value(probe.found) < value(best) and self.valid(probe.found):
+                best = probe.found
+            self._note(value(best), lb)
+        f.set_range(lb, max(f.lower_bound, f.max_breaks))
         return best, lb
 
     def _note(self, breaks: int | None, bound: int) -> None:
@@ -322,3 +333,43 @@ class Search:
         if breaks is not None and self.trace.first_solution is None:
             self.trace.first_solution = now
         self.trace.events.append((now, breaks, bound))
+
+
+class _ProbeChain(threading.Thread):
+    """Probes "at most ``lb`` breaks?" one after another on one core, within ``seconds`` virtual seconds:
+    each refuted one raises the bound by one, a feasible one is an optimum (``found``). The chain's work is
+    counted by CP-SAT's deterministic time, so where it gets to does not depend on the machine."""
+
+    def __init__(self, f: Formulation, lb: int, best: int, seconds: float, seed: int, clock: Clock) -> None:
+        super().__init__(daemon=True)
+        self.f, self.bound, self.best, self.seconds, self.seed, self.clock = f, lb, best, seconds, seed, clock
+        self.found: Slots | None = None
+        self._solver: cp_model.CpSolver | None = None
+        self._stopped = threading.Event()
+
+    def run(self) -> None:
+        f, spent = self.f, 0.0
+        while self.bound < self.best and self.seconds - spent > 0.01 and not self._stopped.is_set():
+            f.set_range(self.bound, self.bound)
+            f.model.minimize(f.breaks)
+            # No hint: it has more breaks than the probe allows, and CP-SAT 9.15 with interleave_search
+            # aborts the process (a failed CHECK) on an infeasible probe that carries a hint.
+            f.model.clear_hints()  # type: ignore[no-untyped-call]
+            self._solver = solver = self.clock.solver(self.seconds - spent, 1, self.seed)
+            if self._stopped.is_set():
+                return
+            status = solver.solve(f.model)
+            spent += solver.deterministic_time / DTIME_PER_SECOND
+            if status == cp_model.INFEASIBLE:
+                self.bound += 1
+            elif status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                self.found = f.read(solver)
+                return
+            else:
+                return
+
+    def stop(self) -> None:
+        self._stopped.set()
+        if self._solver is not None:
+            self._solver.stop_search()
+        self.join()

@@ -25,18 +25,18 @@ The schedule is ``optimal`` only when every phase was proven. ``bound`` is the b
 bound (valid for the lexicographic optimum, because the earlier objectives are held at values the optimum
 also reaches) or the sum of the per-participant bounds (``bounds.min_runs``) when that phase did not run.
 
-Determinism: CP-SAT gets ``num_workers=workers`` and ``random_seed=seed``; with several workers also
-``interleave_search``, so that its portfolio runs in a fixed order of batches. The warm start counts its
-work, and its per-slot matchings use a deterministic time limit. Annealing and mending draw from
-generators seeded with ``seed``, and the moves they make do not depend on how their time is sliced. What
-holds:
-
-* ``workers=1``: everything runs in one thread in a fixed order, so two runs give the same schedule
-  whenever nothing is cut by the wall clock (a schedule proven optimal by the warm start, by annealing
-  down to the bound, or by an early probe; a start mended within its first attempts); a run that ends at its time limit depends on how far the machine got.
-* ``workers>=2``: the breaks phase runs the probe beside the annealing and neighbourhood search, and
-  which of them reaches the optimum first depends on timing. The objective of a proven-optimal schedule is
-  the same in every run; the schedule itself may differ.
+Determinism (the format: "deterministic for a given seed and worker count"): the search is measured in
+counted work, not in seconds (``clock.py``): annealing moves, CP-SAT's deterministic time and the size of
+the models it builds, converted to *virtual seconds* at fixed rates. Every budget — the phases, the
+mending, the neighbourhoods, the probes — is a share of the virtual seconds, which are ``WORK_SHARE`` of
+the time limit. CP-SAT gets ``num_workers=workers``, ``random_seed=seed`` and, with several workers,
+``interleave_search`` (a fixed order of batches); annealing and mending draw from generators seeded with
+``seed``; the warm start counts its work. With two or more workers the probes and the search from above run
+side by side in rounds of equal counted work and meet at the end of each round (``search.py``). So the same
+instance, time limit, seed and worker count give the same schedule on any machine — proven or not — as
+long as the work ends before the wall clock reaches the time limit, which is only a safety net: on a
+machine much slower or busier than the reference machine (2 cores, ``bench/scheduling``) the search is cut
+there, and that result depends on how far it got. ``solve_seconds`` is the only field that varies.
 
 The function never returns a schedule that breaks a hard constraint: whatever it is about to return is
 re-checked by :func:`problem.violations`, and a failure there leaves ``unknown``.
@@ -51,6 +51,7 @@ from dataclasses import dataclass, field
 
 from . import diagnose
 from .bounds import total_lower_bound
+from .clock import Clock
 from .formulation import Formulation
 from .lns import Neighbourhoods
 from .mend import mend
@@ -142,13 +143,12 @@ def solve_report(
     if stability not in STABILITY:
         raise ValueError(f"stability must be one of {', '.join(STABILITY)}, not {stability!r}")
     started = time.monotonic()
+    clock = Clock(time_limit)
     if progress is not None:
         progress(0)
     problem = index(instance)
     report = Report(schedule=Schedule(status="unknown"))
-    search = Search(
-        problem, started=started, time_limit=time_limit, workers=workers, seed=seed, progress=progress
-    )
+    search = Search(problem, clock=clock, workers=workers, seed=seed, progress=progress)
 
     def finish(schedule: Schedule) -> Report:
         schedule.solve_seconds = round(time.monotonic() - started, 2)
@@ -160,8 +160,7 @@ def solve_report(
         return report
 
     def infeasible() -> Report:
-        left = time_limit - (time.monotonic() - started)
-        reasons = diagnose.explain(problem, seconds=max(1.0, left), workers=workers, seed=seed)
+        reasons = diagnose.explain(problem, seconds=max(1.0, clock.left()), workers=workers, seed=seed)
         return finish(
             Schedule(status="infeasible", explanation=diagnose.explanation_text(reasons), reasons=reasons)
         )
@@ -184,20 +183,20 @@ def solve_report(
         v.startswith(("required meeting", "breaks spread")) for v in violations(problem, warm)
     )
     if repairable:
-        mended = mend(problem, warm, seed, started + 0.15 * time_limit)
+        mended = mend(problem, warm, seed, clock, 0.15 * clock.budget)
         if mended is not None and search.valid(mended):
             best = mended
     if best is None and repairable:
-        mender = Neighbourhoods(problem, warm, seed)
-        deadline = started + 0.3 * time_limit
+        mender = Neighbourhoods(problem, warm, seed, clock)
+        deadline = 0.3 * clock.budget
         if mender.repair(deadline, seed) and mender.fair(deadline, seed) and search.valid(mender.slots):
             best = list(mender.slots)
     if best is not None:
         report.warm_start_seconds = round(time.monotonic() - started, 3)
     if best is not None and stability != "first":
         # Optional meetings left out: fit them in where re-solving their two people's days allows.
-        inserter = Neighbourhoods(problem, best, seed)
-        inserter.insert(started + 0.15 * time_limit, seed)
+        inserter = Neighbourhoods(problem, best, seed, clock)
+        inserter.insert(0.15 * clock.budget, seed)
         if (
             search.valid(inserter.slots)
             and objective(problem, inserter.slots)[0] > objective(problem, best)[0]
@@ -213,7 +212,7 @@ def solve_report(
     bound: int | None = None
     model_problem = problem
     for i, name in enumerate(order):
-        left = time_limit - (time.monotonic() - started)
+        left = clock.left()
         if name == "breaks" and i + 1 < len(order):
             budget = 0.75 * left
         elif name == "breaks" or i + 1 == len(order):
@@ -222,7 +221,7 @@ def solve_report(
             # On a large day a whole-model CP-SAT run rarely adds an optional meeting that the
             # insertion above could not; its time is better spent on breaks.
             budget = (0.3 if len(problem.meetings) <= MAX_PROBED_MEETINGS else 0.1) * left
-        phase_started = time.monotonic()
+        phase_started = clock.now()
         if held.get("weight") == total_weight and total_weight:
             model_problem = _all_wanted_required(problem)
         f = Formulation(model_problem, previous=old_slots)
@@ -237,7 +236,7 @@ def solve_report(
             if best is None:
                 outcome = search.first(f, budget)
             if outcome.best is not None and not outcome.infeasible:
-                left = budget - (time.monotonic() - phase_started)
+                left = budget - (clock.now() - phase_started)
                 outcome = search.breaks(f, outcome.best, left, neighbourhoods=not keep)
                 bound = outcome.bound
         elif name == "weight" and best is not None and objective(problem, best)[0] == total_weight:
