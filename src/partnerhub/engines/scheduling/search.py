@@ -197,9 +197,9 @@ class Search:
             nonlocal best
             if value(slots) < value(best) and self.valid(slots):
                 best = list(slots)
-                self._note(value(best), lb)
+                self.note(value(best), lb)
 
-        self._note(value(best), lb)
+        self.note(value(best), lb)
         anneal_until = clock.now() + ANNEAL_SHARE * budget
         if neighbourhoods and probing and self.workers > 1:
             best, lb = self._side_by_side(f, best, lb, deadline, anneal_until)
@@ -247,7 +247,7 @@ class Search:
                 lb += 1
             elif status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 accept(f.read(solver))
-            self._note(value(best), lb)
+            self.note(value(best), lb)
         f.set_range(lb, top)
         if value(best) <= lb:
             return Outcome(best=best, proven=True, bound=value(best))
@@ -268,7 +268,7 @@ class Search:
         return self._better(best, annealer.best)
 
     def _noting(self, lb: int) -> Callable[[Slots], None]:
-        return lambda slots: self._note(objective(self.problem, slots)[1], lb)
+        return lambda slots: self.note(objective(self.problem, slots)[1], lb)
 
     def _better(self, best: Slots, found: Slots) -> Slots:
         if objective(self.problem, found)[1] < objective(self.problem, best)[1] and self.valid(found):
@@ -316,7 +316,7 @@ class Search:
                 step += 1
                 if lns.breaks() < before and lns.breaks() < value(best) and self.valid(lns.slots):
                     best = list(lns.slots)
-                    self._note(value(best), lb)
+                    self.note(value(best), lb)
             if value(best) <= lb:  # proven by the search from above: the probes' work is not needed
                 probe.stop()
                 break
@@ -324,11 +324,12 @@ class Search:
             lb = max(lb, probe.bound)
             if probe.found is not None and value(probe.found) < value(best) and self.valid(probe.found):
                 best = probe.found
-            self._note(value(best), lb)
+            self.note(value(best), lb)
         f.set_range(lb, max(f.lower_bound, f.max_breaks))
         return best, lb
 
-    def _note(self, breaks: int | None, bound: int) -> None:
+    def note(self, breaks: int | None, bound: int) -> None:
+        """Record a schedule's breaks and the proven bound in the trace, in real seconds since the start."""
         now = round(time.monotonic() - self.started, 3)
         if breaks is not None and self.trace.first_solution is None:
             self.trace.first_solution = now

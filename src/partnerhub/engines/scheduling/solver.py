@@ -51,7 +51,7 @@ from dataclasses import dataclass, field
 
 from . import diagnose
 from .bounds import total_lower_bound
-from .clock import Clock
+from .clock import WARM_START_PER_MEETING_SLOT, Clock
 from .formulation import Formulation
 from .lns import Neighbourhoods
 from .mend import mend
@@ -175,6 +175,7 @@ def solve_report(
     keep = stability == "first" and previous is not None
     effort = int(min(200_000, 20_000 * time_limit))
     warm: Slots = warm_start(problem, previous=old_slots, seed=seed, effort=effort, improve=not keep)
+    clock.charge(WARM_START_PER_MEETING_SLOT * len(problem.meetings) * problem.n_slots)
     best: Slots | None = list(warm) if search.valid(warm) else None
     # The sweep may leave a few required meetings out, or break the fairness limit: anneal with those
     # as costs (``mend.py``), and if that does not do it in time, re-solve the surroundings of each such
@@ -193,6 +194,7 @@ def solve_report(
             best = list(mender.slots)
     if best is not None:
         report.warm_start_seconds = round(time.monotonic() - started, 3)
+        search.note(objective(problem, best)[1], total_lower_bound(problem))
     if best is not None and stability != "first":
         # Optional meetings left out: fit them in where re-solving their two people's days allows.
         inserter = Neighbourhoods(problem, best, seed, clock)
