@@ -29,11 +29,13 @@ from .formulation import Formulation
 from .kempe import KempeAnnealer, make_annealer
 from .lns import STEP_SECONDS, Neighbourhoods
 from .problem import Problem, objective, violations
+from .stretches import every_schedule_has_a_break
 
 Slots = list[int | None]
 MAX_PROBED_MEETINGS = 2000  # beyond this a whole-model probe has never paid off in the benchmark
 ANNEAL_SHARE = 0.85  # of the breaks phase: Kempe-chain annealing first, then CP-SAT neighbourhoods
 ANNEAL_CHUNK = 0.5  # virtual seconds between progress reports
+STRETCH_SHARE = 0.05  # of the breaks phase at most, for the bound across people (``stretches.py``)
 FIRST_ROUND = 1.0  # virtual seconds of the first round of probe beside annealing; later rounds double
 LAST_ROUND = 8.0
 
@@ -188,6 +190,10 @@ class Search:
         lb = f.lower_bound
         top = max(f.lower_bound, f.max_breaks)
         probing = len(self.problem.meetings) <= MAX_PROBED_MEETINGS
+        if lb == 0 and probing and objective(self.problem, best)[1] > 0:
+            # A bound across people (``stretches.py``): is a schedule without any break out of reach?
+            if every_schedule_has_a_break(f.problem, clock, STRETCH_SHARE * budget, self.seed):
+                lb = 1
         lns = Neighbourhoods(f.problem, best, self.seed, clock)
 
         def value(slots: Slots) -> int:
