@@ -87,8 +87,13 @@ class Clock:
         return solver
 
     def solved(self, solver: cp_model.CpSolver, model: cp_model.CpModel) -> None:
-        """Charge a finished solve: the deterministic time it reported, and building and setting up its
-        model (by the model's size, ``SOLVE_OVERHEAD`` and ``OVERHEAD_PER_VARIABLE``)."""
-        workers = max(1, solver.parameters.num_workers)
-        overhead = SOLVE_OVERHEAD + OVERHEAD_PER_VARIABLE * len(model.proto.variables)
-        self.charge(solver.deterministic_time / (DTIME_PER_SECOND * workers) + overhead)
+        """Charge a finished solve (:func:`cost`)."""
+        self.charge(cost(solver, model))
+
+
+def cost(solver: cp_model.CpSolver, model: cp_model.CpModel) -> float:
+    """Virtual seconds of a finished solve: the deterministic time it reported, and building and setting
+    up its model (by the model's size, ``SOLVE_OVERHEAD`` and ``OVERHEAD_PER_VARIABLE``)."""
+    workers = max(1, solver.parameters.num_workers)
+    overhead = SOLVE_OVERHEAD + OVERHEAD_PER_VARIABLE * len(model.proto.variables)
+    return float(solver.deterministic_time / (DTIME_PER_SECOND * workers) + overhead)

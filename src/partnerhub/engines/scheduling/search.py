@@ -31,13 +31,13 @@ from .formulation import Formulation
 from .kempe import KempeAnnealer, make_annealer
 from .lns import STEP_SECONDS, Neighbourhoods
 from .problem import Problem, objective, violations
-from .stretches import every_schedule_has_a_break
+from .stretches import NoBreak
 
 Slots = list[int | None]
 MAX_PROBED_MEETINGS = 2000  # beyond this a whole-model probe has never paid off in the benchmark
 ANNEAL_SHARE = 0.85  # of the breaks phase: Kempe-chain annealing first, then CP-SAT neighbourhoods
 ANNEAL_CHUNK = 0.5  # virtual seconds between progress reports
-STRETCH_SHARE = 0.05  # of the breaks phase at most, for the bound across people (``stretches.py``)
+STRETCH_SHARE = 0.3  # of the breaks phase with one worker: "a schedule without any break?" (``stretches.py``)
 FIRST_ROUND = 1.0  # virtual seconds of the first round of probe beside annealing; later rounds double
 LAST_ROUND = 8.0
 
@@ -192,10 +192,13 @@ class Search:
         lb = f.lower_bound
         top = max(f.lower_bound, f.max_breaks)
         probing = len(self.problem.meetings) <= MAX_PROBED_MEETINGS
-        if lb == 0 and probing and objective(self.problem, best)[1] > 0:
-            # A bound across people (``stretches.py``): is a schedule without any break out of reach?
-            if every_schedule_has_a_break(f.problem, clock, STRETCH_SHARE * budget, self.seed):
-                lb = 1
+        # Is there a schedule without any break (``stretches.py``)? With two workers it is worked on beside
+        # the annealing instead of the first probes.
+        nobreak = NoBreak(f.problem) if lb == 0 and probing and objective(self.problem, best)[1] > 0 else None
+        if nobreak is not None and nobreak.open and not (neighbourhoods and self.workers > 1):
+            clock.charge(nobreak.run(clock, STRETCH_SHARE * budget, self.seed))
+        if nobreak is not None:
+            best, lb = self._answered(nobreak, best, lb)
         lns = Neighbourhoods(f.problem, best, self.seed, clock)
 
         def value(slots: Slots) -> int:
@@ -210,7 +213,7 @@ class Search:
         self.note(value(best), lb)
         anneal_until = clock.now() + ANNEAL_SHARE * budget
         if neighbourhoods and probing and self.workers > 1:
-            best, lb = self._side_by_side(f, best, lb, deadline, anneal_until)
+            best, lb = self._side_by_side(f, best, lb, deadline, anneal_until, nobreak)
         elif neighbourhoods:
             best = self._anneal(f, best, lb, anneal_until)
             lns = Neighbourhoods(f.problem, best, self.seed, clock)
@@ -283,8 +286,27 @@ class Search:
             return list(found)
         return best
 
+    def _answered(self, nobreak: NoBreak, best: Slots, lb: int) -> tuple[Slots, int]:
+        """What the question "a schedule without any break?" has answered so far: a bound or a schedule."""
+        if nobreak.impossible:
+            lb = max(lb, 1)
+        if (
+            nobreak.found is not None
+            and objective(self.problem, nobreak.found)[1] < objective(self.problem, best)[1]
+        ):
+            if self.valid(nobreak.found):
+                best = list(nobreak.found)
+                self.note(0, lb)
+        return best, lb
+
     def _side_by_side(
-        self, f: Formulation, best: Slots, lb: int, deadline: float, anneal_until: float
+        self,
+        f: Formulation,
+        best: Slots,
+        lb: int,
+        deadline: float,
+        anneal_until: float,
+        nobreak: NoBreak | None = None,
     ) -> tuple[Slots, int]:
         """With two or more workers: rounds in which probes run on one core while the annealing (then the
         neighbourhood search) runs on the other, for the same virtual seconds each.
@@ -307,7 +329,7 @@ class Search:
         while value(best) > lb and clock.left(deadline) > 0.05 and not clock.expired():
             end = clock.now() + min(length, clock.left(deadline))
             length = min(LAST_ROUND, 2 * length)
-            probe = _ProbeChain(f, lb, value(best), end - clock.now(), self.seed, clock)
+            probe = _ProbeChain(f, lb, value(best), end - clock.now(), self.seed, clock, nobreak)
             probe.start()
             while clock.left(end) > 0.01 and value(best) > lb and not clock.expired():
                 self.tick()
@@ -330,6 +352,8 @@ class Search:
                 break
             probe.join()  # it may be behind in real time; its work is counted, not timed
             lb = max(lb, probe.bound)
+            if nobreak is not None:
+                best, lb = self._answered(nobreak, best, lb)
             if probe.found is not None and value(probe.found) < value(best) and self.valid(probe.found):
                 best = probe.found
             self.note(value(best), lb)
@@ -349,15 +373,31 @@ class _ProbeChain(threading.Thread):
     each refuted one raises the bound by one, a feasible one is an optimum (``found``). The chain's work is
     counted by CP-SAT's deterministic time, so where it gets to does not depend on the machine."""
 
-    def __init__(self, f: Formulation, lb: int, best: int, seconds: float, seed: int, clock: Clock) -> None:
+    def __init__(
+        self,
+        f: Formulation,
+        lb: int,
+        best: int,
+        seconds: float,
+        seed: int,
+        clock: Clock,
+        nobreak: NoBreak | None,
+    ) -> None:
         super().__init__(daemon=True)
         self.f, self.bound, self.best, self.seconds, self.seed, self.clock = f, lb, best, seconds, seed, clock
+        self.nobreak = nobreak  # while it is open, the round's work goes to it instead of the probes
         self.found: Slots | None = None
         self._solver: cp_model.CpSolver | None = None
         self._stopped = threading.Event()
 
     def run(self) -> None:
         f, spent = self.f, 0.0
+        if self.nobreak is not None and self.nobreak.open:
+            spent = self.nobreak.run(self.clock, self.seconds, self.seed)
+            if self.nobreak.found is not None:
+                return
+            if self.nobreak.impossible:
+                self.bound = max(self.bound, 1)
         while self.bound < self.best and self.seconds - spent > 0.01 and not self._stopped.is_set():
             f.set_range(self.bound, self.bound)
             f.model.minimize(f.breaks)
@@ -379,6 +419,8 @@ class _ProbeChain(threading.Thread):
 
     def stop(self) -> None:
         self._stopped.set()
+        if self.nobreak is not None:
+            self.nobreak.stop()
         if self._solver is not None:
             self._solver.stop_search()
         self.join()
