@@ -193,8 +193,9 @@ class Search:
         top = max(f.lower_bound, f.max_breaks)
         probing = len(self.problem.meetings) <= MAX_PROBED_MEETINGS
         # Is there a schedule without any break (``stretches.py``)? With two workers it is worked on beside
-        # the annealing instead of the first probes.
-        nobreak = NoBreak(f.problem) if lb == 0 and probing and objective(self.problem, best)[1] > 0 else None
+        # the annealing instead of the first probes. Not while other objectives are held (it ignores them).
+        asked = neighbourhoods and lb == 0 and probing and objective(self.problem, best)[1] > 0
+        nobreak = NoBreak(f.problem) if asked else None
         if nobreak is not None and nobreak.open and not (neighbourhoods and self.workers > 1):
             clock.charge(nobreak.run(clock, STRETCH_SHARE * budget, self.seed))
         if nobreak is not None:
