@@ -10,8 +10,9 @@ meetings re-solved exactly at a time) to polish. From below: probes "is there a 
 workers the probes run on their own core beside the search from above, in rounds of equal counted work
 (``clock.py``) that meet at their ends, so which side finishes first in real time does not change the
 result; with one worker they take turns. Probes are skipped on days of more than ``MAX_PROBED_MEETINGS``
-meetings, where they never finished. Before all that, when the per-participant bound is 0, a relaxation
-across people (``stretches.py``) may prove that every schedule has a break, which makes the bound 1.
+meetings, where they never finished. When the per-participant bound is 0, the question "is there a
+schedule without any break?" (``stretches.py``, decided by a relaxation across people and cuts) takes the
+probes' place until it is answered: a schedule without any break is optimal, and "none" makes the bound 1.
 Every budget here is in virtual seconds of the search's ``Clock``.
 """
 

@@ -19,8 +19,8 @@ Steps:
    optional meeting already in). Once every optional meeting of positive weight is in, they count as
    required from then on, which strengthens the bounds. The breaks phase (``search.py``) improves the
    schedule by Kempe-chain annealing and then neighbourhood search, beside probes "at most ``lb``
-   breaks?" on the whole model; where the per-participant bound is 0 it first asks whether every schedule
-   must have a break (``stretches.py``).
+   breaks?" on the whole model; where the per-participant bound is 0 it first asks whether there is a
+   schedule without any break (``stretches.py``).
 
 The schedule is ``optimal`` only when every phase was proven. ``bound`` is the breaks phase's proven lower
 bound (valid for the lexicographic optimum, because the earlier objectives are held at values the optimum
