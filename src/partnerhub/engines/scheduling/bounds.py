@@ -37,6 +37,11 @@ def _matching(options: Sequence[Sequence[int]], usable: set[int] | None = None) 
     return len(options) - len(unmatched), unmatched
 
 
+def distinct_slots(options: Sequence[Sequence[int]]) -> bool:
+    """Whether every item gets a slot of its own among its options."""
+    return _matching(options)[0] == len(options)
+
+
 def hall_violation(options: Sequence[Sequence[int]]) -> tuple[list[int], list[int]] | None:
     """``(items, slots)`` with more items than slots, every item's options among those slots; or None.
 

@@ -33,6 +33,7 @@ from collections import defaultdict
 
 from ortools.sat.python import cp_model
 
+from .bounds import distinct_slots
 from .clock import Clock, cost
 from .problem import Problem
 
@@ -85,22 +86,6 @@ def _model(problem: Problem) -> tuple[cp_model.CpModel, Stretches] | None:
 def _shared(possible: set[int], first: range, second: range) -> int:
     """Slots of both stretches in which one of the two participants' meetings may take place."""
     return sum(1 for s in possible if s in first and s in second)
-
-
-def _distinct_slots(options: list[list[int]]) -> bool:
-    """Whether every item gets a distinct slot among its options (bipartite matching, Kuhn)."""
-    owner: dict[int, int] = {}
-
-    def augment(item: int, seen: set[int]) -> bool:
-        for s in options[item]:
-            if s not in seen:
-                seen.add(s)
-                if s not in owner or augment(owner[s], seen):
-                    owner[s] = item
-                    return True
-        return False
-
-    return all(augment(i, set()) for i in range(len(options)))
 
 
 class NoBreak:
@@ -183,7 +168,7 @@ class NoBreak:
             for m in problem.of_participant[p]:
                 q = sum(problem.pairs[m]) - p
                 options.append([s for s in problem.allowed[m] if s in span[p] and s in span[q]])
-            if not _distinct_slots(options):
+            if not distinct_slots(options):
                 self._cut({p, *self.partners[p]}, first)
                 cut = True
         return cut
