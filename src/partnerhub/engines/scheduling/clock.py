@@ -47,7 +47,6 @@ class Clock:
     """Virtual seconds spent and left, and the wall-clock safety net (``expired``)."""
 
     def __init__(self, time_limit: float, *, share: float | None = None) -> None:
-        self.time_limit = time_limit
         self.budget = (WORK_SHARE if share is None else share) * time_limit
         self.spent = 0.0
         self.wall_deadline = time.monotonic() + time_limit

@@ -93,10 +93,6 @@ class Search:
         self.trace = Trace()
         self.last_tick = 0.0
 
-    def left(self) -> float:
-        """Virtual seconds left (``clock.py``)."""
-        return self.clock.left()
-
     def share(self) -> int:
         """Progress: the share of the virtual budget used, 0..99."""
         return min(99, int(100 * self.clock.now() / max(self.clock.budget, 0.01)))
