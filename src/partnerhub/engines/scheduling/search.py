@@ -27,7 +27,7 @@ from typing import Any
 from ortools.sat.python import cp_model
 
 from .anneal import Annealer
-from .clock import DTIME_PER_SECOND, Clock
+from .clock import Clock, cost
 from .formulation import Formulation
 from .kempe import KempeAnnealer, make_annealer
 from .lns import STEP_SECONDS, Neighbourhoods
@@ -288,13 +288,9 @@ class Search:
         """What the question "a schedule without any break?" has answered so far: a bound or a schedule."""
         if nobreak.impossible:
             lb = max(lb, 1)
-        if (
-            nobreak.found is not None
-            and objective(self.problem, nobreak.found)[1] < objective(self.problem, best)[1]
-        ):
-            if self.valid(nobreak.found):
-                best = list(nobreak.found)
-                self.note(0, lb)
+        if nobreak.found is not None:
+            best = self._better(best, nobreak.found)
+            self.note(objective(self.problem, best)[1], lb)
         return best, lb
 
     def _side_by_side(
@@ -352,8 +348,8 @@ class Search:
             lb = max(lb, probe.bound)
             if nobreak is not None:
                 best, lb = self._answered(nobreak, best, lb)
-            if probe.found is not None and value(probe.found) < value(best) and self.valid(probe.found):
-                best = probe.found
+            if probe.found is not None:
+                best = self._better(best, probe.found)
             self.note(value(best), lb)
         f.set_range(lb, max(f.lower_bound, f.max_breaks))
         return best, lb
@@ -406,7 +402,7 @@ class _ProbeChain(threading.Thread):
             if self._stopped.is_set():
                 return
             status = solver.solve(f.model)
-            spent += solver.deterministic_time / DTIME_PER_SECOND
+            spent += cost(solver, f.model)
             if status == cp_model.INFEASIBLE:
                 self.bound += 1
             elif status in (cp_model.OPTIMAL, cp_model.FEASIBLE):

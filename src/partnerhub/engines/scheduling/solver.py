@@ -46,6 +46,7 @@ re-checked by :func:`problem.violations`, and a failure there leaves ``unknown``
 from __future__ import annotations
 
 import dataclasses
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -148,6 +149,7 @@ def solve_report(
     if progress is not None:
         progress(0)
     problem = index(instance)
+    structural = functools.cache(lambda: total_lower_bound(problem))  # asked for at most twice
     report = Report(schedule=Schedule(status="unknown"))
     search = Search(problem, clock=clock, workers=workers, seed=seed, progress=progress)
 
@@ -195,7 +197,7 @@ def solve_report(
             best = list(mender.slots)
     if best is not None:
         report.warm_start_seconds = round(time.monotonic() - started, 3)
-        search.note(objective(problem, best)[1], total_lower_bound(problem))
+        search.note(objective(problem, best)[1], structural())
     if best is not None and stability != "first":
         # Optional meetings left out: fit them in where re-solving their two people's days allows.
         inserter = Neighbourhoods(problem, best, seed, clock)
@@ -268,7 +270,7 @@ def solve_report(
         )
     weight, breaks = objective(problem, best)
     if bound is None or bound > breaks:
-        bound = min(total_lower_bound(problem), breaks)
+        bound = min(structural(), breaks)
     return finish(
         Schedule(
             status="optimal" if proven else "feasible",
