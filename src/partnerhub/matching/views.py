@@ -8,12 +8,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from partnerhub.accounts.visibility import viewer_for
+from partnerhub.core.redirects import safe_next
 from partnerhub.core.templatetags.partnerhub import html_lang, lang_of
 from partnerhub.delegations.models import Delegation
 from partnerhub.ideas.models import ProjectIdea
@@ -45,13 +45,6 @@ def _staff(request) -> None:
     viewer = viewer_for(request.user)
     if not (viewer.is_superuser or viewer.is_agency_staff):
         raise PermissionDenied(_("Only agency staff see this page."))
-
-
-def _back(request, fallback: str, *args):
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return redirect(target)
-    return redirect(fallback, *args)
 
 
 def _errors(request, exc) -> None:
@@ -159,7 +152,7 @@ def review(request, pk):
     form = ReviewForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose to accept or to dismiss."))
-        return _back(request, "matching:queue")
+        return safe_next(request, "matching:queue")
     try:
         services.review(
             suggestion, form.cleaned_data["decision"], actor=request.user, reason=form.cleaned_data["reason"]
@@ -168,7 +161,7 @@ def review(request, pk):
         _errors(request, exc)
     else:
         messages.success(request, _("The suggestion was reviewed."))
-    return _back(request, "matching:queue")
+    return safe_next(request, "matching:queue")
 
 
 @login_required
@@ -180,7 +173,7 @@ def feedback(request, pk):
         services.record_feedback(suggestion, form.value(), actor=request.user)
         messages.success(request, _("Thank you for your feedback."))
     fallback = "matching:idea" if isinstance(suggestion.source, ProjectIdea) else "matching:profile"
-    return _back(request, fallback, suggestion.source_id)
+    return safe_next(request, fallback, suggestion.source_id)
 
 
 @login_required
@@ -193,7 +186,7 @@ def interest(request, pk):
         _errors(request, exc)
     else:
         messages.success(request, _("Your interest was passed to the agency. We will let you know."))
-    return _back(request, "matching:introductions")
+    return safe_next(request, "matching:introductions")
 
 
 @login_required

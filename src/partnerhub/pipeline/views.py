@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from partnerhub.accounts.visibility import viewer_for
+from partnerhub.core.redirects import safe_next
 from partnerhub.pipeline import forms, services
 from partnerhub.pipeline.registry import KINDS, model_for
 from partnerhub.pipeline.stages import stages_for
@@ -239,4 +240,4 @@ def act(request, kind, pk, action):
     item = _act(request, kind, pk, action)
     if request.headers.get("HX-Request") and action == "move":
         return board(request, kind)
-    return redirect(request.POST.get("next") or item.get_absolute_url())
+    return safe_next(request, item)
