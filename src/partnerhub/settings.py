@@ -166,6 +166,8 @@ _CSP = {
 }
 SECURE_CSP_REPORT_ONLY = _CSP if envbool("CSP_REPORT_ONLY", False) else {}
 SECURE_CSP = {} if SECURE_CSP_REPORT_ONLY else _CSP
+# Error pages in the reader's language with the site's layout (core/errors.py).
+CSRF_FAILURE_VIEW = "partnerhub.core.errors.csrf_failure"
 
 LOGGING = {
     "version": 1,

@@ -21,3 +21,7 @@ urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
 )
+
+# 404 and 403 are Django's handlers with our templates; 400 and 500 render without the database.
+handler400 = "partnerhub.core.errors.bad_request"
+handler500 = "partnerhub.core.errors.server_error"
