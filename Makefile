@@ -25,6 +25,7 @@ messages: $(VENV)/.installed
 
 demo: install
 	$(BIN)/partnerhub migrate --noinput
+	$(BIN)/partnerhub createcachetable
 	$(BIN)/partnerhub load_demo
 	$(BIN)/partnerhub runserver 127.0.0.1:$(PORT)
 

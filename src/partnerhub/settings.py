@@ -187,7 +187,12 @@ _TASK_BACKENDS = {
 }
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[envstr("TASKS_BACKEND", "immediate")]}}
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "partnerhub"}}
+# The cache holds allauth's login limits: every server process must see the same counts, so by default
+# it is a table in the database (`partnerhub createcachetable`, also run by migration core.0002);
+# CACHE_URL=redis://… moves it to Redis. Our own rate counters are a table of their own (docs/decisions/0017).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "partnerhub_cache"}
+}
 if envstr("CACHE_URL").startswith("redis://"):
     CACHES["default"] = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -200,6 +205,16 @@ PUBLIC_FORM_RATE_PER_HOUR = envint("PUBLIC_FORM_RATE_PER_HOUR", 20)
 UNCONFIRMED_SUBMISSION_DAYS = envint("UNCONFIRMED_SUBMISSION_DAYS", 7)
 PROFILE_EXPIRY_REMINDER_DAYS = envint("PROFILE_EXPIRY_REMINDER_DAYS", 14)
 MAX_UPLOAD_BYTES = envint("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+# The client's address for rate limits (core.abuse.client_ip, also allauth's): REMOTE_ADDR, or behind a
+# reverse proxy the entry TRUSTED_PROXY_COUNT places from the right in PROXY_CLIENT_IP_HEADER.
+BEHIND_PROXY = envbool("BEHIND_PROXY", False)
+PROXY_CLIENT_IP_HEADER = envstr("PROXY_CLIENT_IP_HEADER", "X-Forwarded-For")
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 1)
+# allauth asks our function (accounts/adapter.py); its own settings say the same for any other code path.
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT if BEHIND_PROXY else 0
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = (
+    PROXY_CLIENT_IP_HEADER if BEHIND_PROXY and PROXY_CLIENT_IP_HEADER.lower() != "x-forwarded-for" else None
+)
 SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000")
 
 # Matching: which embedder computes the vectors ("default" = the packaged model chosen in

@@ -32,3 +32,19 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_type.model}#{self.target_id}"
+
+
+class RateCounter(models.Model):
+    """How often one client did one thing in one time window (``partnerhub.core.abuse.rate_limited``).
+
+    A table rather than the cache: every server process sees the same row, and ``UPDATE … SET count =
+    count + 1`` is atomic in the database, where the database cache's ``incr`` is a read and a write that
+    two processes can interleave (docs/decisions/0017). Not user content: never shown, never translated.
+    """
+
+    key = models.CharField(max_length=120, primary_key=True)
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"
