@@ -96,3 +96,49 @@ def test_staff_see_the_chinese_counterpart_of_a_german_profile_with_sentences_si
     assert re.search(r"[A-Za-zÄÖÜäöüß]{4}", german)
     assert re.search(r"[\u4e00-\u9fff]", chinese)
     assert "Yuanhang" in card.inner_text() or "远航" in card.inner_text()
+
+
+def test_the_main_pages_work_under_the_content_security_policy(live_server, browser, settings):
+    """Home, the directory's HTMX search, the pipeline board, a trip's meetings page and the admin, in the
+    demo world: no script, handler or style is refused by the policy, no script fails (decisions/0018)."""
+    from django.test import Client
+
+    from partnerhub.accounts.models import User
+    from partnerhub.demo import world as demo
+
+    demo.load()
+    signed_in = Client()
+    signed_in.force_login(User.objects.get(email="admin@example.org"))
+    context = browser.new_context()
+    page = context.new_page()
+    refused = []
+    page.on(
+        "console", lambda message: "Content Security Policy" in message.text and refused.append(message.text)
+    )
+    page.on("pageerror", lambda error: refused.append(str(error)))
+
+    page.goto(f"{live_server.url}/en/")
+    assert "script-src 'self'" in page.evaluate(
+        "async () => (await fetch(location.href)).headers.get('content-security-policy')"
+    )
+    page.select_option("#language-select", "de")  # site.js sends the form: no onchange= any more
+    page.wait_for_url(re.compile(r"/de/$"))
+
+    page.goto(f"{live_server.url}/de/organisations/")
+    with page.expect_response(lambda response: "q=Verbund" in response.url):
+        page.fill("#id_q", "Verbund")  # htmx fetches the results as one types
+    page.wait_for_url(re.compile(r"q=Verbund"))
+    assert "Verbundwerk" in page.locator("#results").inner_text()
+
+    session = signed_in.cookies[settings.SESSION_COOKIE_NAME].value  # the demo admin, signed in
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
+    for path in (
+        "/de/pipeline/ideas/board/",
+        "/de/delegations/delegation-to-yangtze-river-delta/meetings/manage/",
+        "/de/admin/",
+        "/de/admin/organisations/organisation/add/",
+    ):
+        response = page.goto(f"{live_server.url}{path}")
+        assert response.status == 200, path
+        page.wait_for_load_state("networkidle")
+    assert refused == []
