@@ -205,6 +205,18 @@ PUBLIC_FORM_RATE_PER_HOUR = envint("PUBLIC_FORM_RATE_PER_HOUR", 20)
 UNCONFIRMED_SUBMISSION_DAYS = envint("UNCONFIRMED_SUBMISSION_DAYS", 7)
 PROFILE_EXPIRY_REMINDER_DAYS = envint("PROFILE_EXPIRY_REMINDER_DAYS", 14)
 MAX_UPLOAD_BYTES = envint("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+# Bounds on what one request may upload and what may wait for an e-mail confirmation (decisions/0017).
+# SubmissionLimitHandler drops the bytes of files over the bounds while the request is read, before any
+# reach a temporary file; the form then says why. Far beyond them Django answers 400 outright.
+MAX_FILES_PER_SUBMISSION = envint("MAX_FILES_PER_SUBMISSION", 5)
+MAX_SUBMISSION_BYTES = envint("MAX_SUBMISSION_BYTES", 25 * 1024 * 1024)
+MAX_UNCONFIRMED_BYTES_PER_ADDRESS = envint("MAX_UNCONFIRMED_BYTES_PER_ADDRESS", 25 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "partnerhub.core.uploads.SubmissionLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+DATA_UPLOAD_MAX_NUMBER_FILES = 4 * MAX_FILES_PER_SUBMISSION
 # The client's address for rate limits (core.abuse.client_ip, also allauth's): REMOTE_ADDR, or behind a
 # reverse proxy the entry TRUSTED_PROXY_COUNT places from the right in PROXY_CLIENT_IP_HEADER.
 BEHIND_PROXY = envbool("BEHIND_PROXY", False)

@@ -1,10 +1,13 @@
 import uuid
 
 from django import forms
+from django.conf import settings
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from partnerhub.core.abuse import HoneypotMixin
 from partnerhub.core.fields import https_formfield
+from partnerhub.core.uploads import check_attachments
 from partnerhub.delegations.models import Delegation
 from partnerhub.ideas.models import ProjectIdea
 from partnerhub.regions.models import Region
@@ -15,6 +18,8 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultipleFileField(forms.FileField):
+    """Several files in one field, checked together: each by content, how many, how large in total."""
+
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", MultipleFileInput())
         super().__init__(*args, **kwargs)
@@ -22,8 +27,21 @@ class MultipleFileField(forms.FileField):
     def clean(self, data, initial=None):
         single = super().clean
         if isinstance(data, list | tuple):
-            return [single(d, initial) for d in data]
-        return [single(data, initial)] if data else []
+            files = [single(d, initial) for d in data]
+        else:
+            files = [single(data, initial)] if data else []
+        check_attachments(files)
+        return files
+
+
+def attachments_help() -> str:
+    return gettext(
+        "PDF, office documents or images: up to %(count)s files, %(mb)s MB each, %(total)s MB together."
+    ) % {
+        "count": settings.MAX_FILES_PER_SUBMISSION,
+        "mb": f"{settings.MAX_UPLOAD_BYTES / 1024 / 1024:g}",
+        "total": f"{settings.MAX_SUBMISSION_BYTES / 1024 / 1024:g}",
+    }
 
 
 class IdeaForm(HoneypotMixin, forms.ModelForm):
@@ -39,11 +57,7 @@ class IdeaForm(HoneypotMixin, forms.ModelForm):
     delegation = forms.ModelChoiceField(
         label=_("Which delegation trip?"), queryset=Delegation.objects.none(), required=False
     )
-    attachments = MultipleFileField(
-        label=_("Attachments"),
-        required=False,
-        help_text=_("PDF, office documents or images, up to 10 MB each."),
-    )
+    attachments = MultipleFileField(label=_("Attachments"), required=False)
     consent = forms.BooleanField(label=_("I agree to the privacy notice above."), required=True)
 
     class Meta:
@@ -62,6 +76,7 @@ class IdeaForm(HoneypotMixin, forms.ModelForm):
     def __init__(self, *args, agency, **kwargs):
         super().__init__(*args, **kwargs)
         self.agency = agency
+        self.fields["attachments"].help_text = attachments_help()
         self.fields["target_regions"].queryset = Region.objects.exclude(kind=Region.Kind.COUNTRY).order_by(
             "slug"
         )
@@ -93,6 +108,10 @@ class AddInformationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     attachments = MultipleFileField(label=_("Attachments"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attachments"].help_text = attachments_help()
 
 
 class CreateOrganisationForm(forms.Form):

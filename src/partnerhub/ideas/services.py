@@ -5,12 +5,13 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from partnerhub.core import audit
-from partnerhub.core.uploads import check_upload
+from partnerhub.core.uploads import check_attachments, check_upload
 from partnerhub.engines.scripts import has_han
 from partnerhub.engines.transliteration import split_chinese_name, transliterate
 from partnerhub.ideas.models import IdeaAttachment, ProjectIdea
@@ -39,6 +40,33 @@ def _attach(idea: ProjectIdea, uploaded) -> IdeaAttachment:
     return attachment
 
 
+def _check_waiting_bytes(email: str, files) -> None:
+    """Bound what an address nobody has confirmed can make us keep: the files of all its unconfirmed ideas.
+
+    Without it, a script could submit idea after idea with attachments in someone else's name; they stay
+    for UNCONFIRMED_SUBMISSION_DAYS. Once the address is confirmed its ideas no longer count here.
+    """
+    new = sum(uploaded.size for uploaded in files)
+    if not new:
+        return
+    limit = settings.MAX_UNCONFIRMED_BYTES_PER_ADDRESS
+    waiting = (
+        IdeaAttachment.objects.filter(
+            idea__email_confirmed_at__isnull=True, idea__contact_email__iexact=email.strip()
+        ).aggregate(total=Sum("size"))["total"]
+        or 0
+    )
+    if waiting + new > limit:
+        raise ValidationError(
+            _(
+                "Ideas from this e-mail address that are not yet confirmed may hold at most %(mb)s MB of "
+                "files together. Please confirm your address with the link we sent you; you can then add "
+                "these files on your idea's page."
+            )
+            % {"mb": f"{limit / 1024 / 1024:g}"}
+        )
+
+
 def submit_idea(*, agency, data: dict, files=(), language: str, submission_key) -> tuple[ProjectIdea, bool]:
     """Record a public submission and send the confirmation e-mail (double opt-in).
 
@@ -47,8 +75,8 @@ def submit_idea(*, agency, data: dict, files=(), language: str, submission_key) 
     existing = ProjectIdea.objects.filter(submission_key=submission_key).first()
     if existing is not None:
         return existing, False
-    for uploaded in files:
-        check_upload(uploaded)  # reject before anything is written
+    check_attachments(files)  # reject before anything is written
+    _check_waiting_bytes(data.get("contact_email", ""), files)
     try:
         with transaction.atomic():
             idea = ProjectIdea(
@@ -132,8 +160,7 @@ def add_submitter_information(idea: ProjectIdea, text: str, files=()) -> Comment
     text = text.strip()
     if not text and not files:
         raise ValidationError(_("Please write something or attach a file."))
-    for uploaded in files:
-        check_upload(uploaded)
+    check_attachments(files)
     from django.contrib.contenttypes.models import ContentType
 
     comment = None
