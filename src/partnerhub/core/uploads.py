@@ -1,5 +1,5 @@
 """Uploaded files: type checked by content, never by name or the browser's word; bounded per file, per
-submission and while a request is read (docs/decisions/0010 and 0017)."""
+submission and while a request is read (docs/decisions/0007 and 0017)."""
 
 import zipfile
 from dataclasses import dataclass
