@@ -4,6 +4,7 @@ store every server process shares, and the client's address from a trusted proxy
 import io
 import uuid
 import zipfile
+from html.parser import HTMLParser
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -348,3 +349,104 @@ def test_public_form_limits_follow_the_forwarded_address_only_behind_a_proxy(
     assert client.post(submit, idea_data(world), HTTP_X_FORWARDED_FOR="198.51.100.1").status_code == 302
     second = client.post(submit, idea_data(world, title="Other"), HTTP_X_FORWARDED_FOR="198.51.100.2")
     assert second.status_code == second_status
+
+
+# The same checks on the other pages that take files ----------------------------------------------------
+
+
+class _FormValues(HTMLParser):
+    """The values a browser would send for a page's form, without any file."""
+
+    def __init__(self):
+        super().__init__()
+        self.values, self._select, self._textarea = [], None, None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        name = attrs.get("name")
+        if tag == "input" and name and attrs.get("type") not in ("file", "submit", "button", "image"):
+            if attrs.get("type") not in ("checkbox", "radio") or "checked" in attrs:
+                self.values.append(
+                    (name, attrs.get("value", "on" if attrs.get("type") == "checkbox" else ""))
+                )
+        elif tag == "select":
+            self._select = name
+        elif tag == "option" and self._select and "selected" in attrs:
+            self.values.append((self._select, attrs.get("value", "")))
+        elif tag == "textarea":
+            self._textarea = name
+            self.values.append((name, ""))
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.values[-1] = (self._textarea, self.values[-1][1] + data)
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+
+def form_values(html):
+    parser = _FormValues()
+    parser.feed(html)
+    data = {}
+    for name, value in parser.values:
+        data.setdefault(name, []).append(value.strip("\n") if name else value)
+    return data
+
+
+def post_agreement_document(client, world, language, uploaded):
+    change = url("admin:partnerships_agreement_change", language, world.agreement.pk)
+    data = form_values(client.get(change).content.decode())
+    data.pop("_saveasnew", None)
+    data.update(
+        {
+            "documents-TOTAL_FORMS": "1",
+            "documents-0-title_0": "Vertrag",
+            "documents-0-title_1": "Contract",
+            "documents-0-title_2": "合同",
+            "documents-0-language": "de",
+            "documents-0-agreement": str(world.agreement.pk),
+            "documents-0-file": uploaded,
+        }
+    )
+    return client.post(change, data)
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [("de", "ist ein ZIP-Archiv, kein Word-"), ("zh-hans", "是 ZIP 压缩包，不是 Word")],
+)
+def test_the_admin_refuses_a_zip_renamed_docx_as_an_agreement_document(
+    client, world, superuser, media, language, message
+):
+    client.force_login(superuser)
+    response = post_agreement_document(client, world, language, office_zip("vertrag.docx", {"a.txt": "kein"}))
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not world.agreement.documents.exists()
+    assert stored_files(media) == []
+
+
+def test_the_admin_keeps_a_real_docx_as_an_agreement_document(client, world, superuser, media):
+    client.force_login(superuser)
+    response = post_agreement_document(client, world, "en", minimal_docx("vertrag.docx"))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert world.agreement.documents.get().file.name.endswith(".docx")
+
+
+def test_the_personal_page_refuses_six_files_at_once(client, world, media):
+    client.post(url("ideas:submit", "en", world.home_agency.slug), idea_data(world))
+    idea = ProjectIdea.objects.get()
+    services.confirm_idea(idea.confirmation_token)
+    response = client.post(
+        url("ideas:status", "zh-hans", idea.access_token),
+        {"text": "补充材料", "attachments": [pdf(f"p{n}.pdf") for n in range(6)]},
+    )
+    html = response.content.decode()
+    assert "一次最多可以发送 5 个文件。" in html
+    assert "补充材料" in html
+    assert not idea.attachments.exists()
+    assert stored_files(media) == []
