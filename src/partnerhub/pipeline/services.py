@@ -23,14 +23,19 @@ def _require_editor(item: PipelineItem, actor) -> None:
 
 
 def _require_viewer(item: PipelineItem, actor) -> None:
-    """Agency staff who can see the item (its own agency or a partner agency it is shared with)."""
+    """Agency staff in whose pipeline the item is: its own agency family, or a partner agency it is shared
+    with. Seeing an item is not enough: a published profile is visible to every agency, but only those it
+    is shared with take part in its thread."""
     if actor is None:
         return
     viewer = viewer_for(actor)
-    if not (viewer.is_superuser or viewer.is_agency_staff):
+    if viewer.is_superuser:
+        return
+    if not viewer.is_agency_staff:
         raise PermissionDenied(_("Only agency staff take part in the pipeline."))
-    if not type(item).objects.visible_to(actor).filter(pk=item.pk).exists():
-        raise PermissionDenied(_("You cannot see this item."))
+    model = type(item)
+    if not model.objects.visible_to(actor).filter(model.staff_q(viewer), pk=item.pk).exists():
+        raise PermissionDenied(_("This item is not shared with your agency."))
 
 
 @transaction.atomic
