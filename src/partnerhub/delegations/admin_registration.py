@@ -10,9 +10,10 @@ from i18nfield import fields as i18n_fields
 from i18nfield import forms as i18n_forms
 from i18nfield.admin import I18nModelAdmin
 
-from partnerhub.core.admin import VisibilityAdminMixin
+from partnerhub.core.admin import VisibilityAdminMixin, VisibilityInlineMixin
 from partnerhub.delegations import registration as services
 from partnerhub.delegations.models import Delegation, Registration, RegistrationQuestion
+from partnerhub.delegations.sensitive import answers_for
 
 I18N_WIDGETS = {
     i18n_fields.I18nCharField: {"widget": i18n_forms.I18nTextInput},
@@ -20,7 +21,7 @@ I18N_WIDGETS = {
 }
 
 
-class RegistrationQuestionInline(admin.StackedInline):
+class RegistrationQuestionInline(VisibilityInlineMixin, admin.StackedInline):
     model = RegistrationQuestion
     fk_name = "delegation"
     extra = 0
@@ -89,7 +90,22 @@ class RegistrationAdmin(VisibilityAdminMixin, admin.ModelAdmin):
         return False  # people register on the form, where consent is given
 
     def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields if f.name != "id"]
+        # The answers are shown through answers_shown: passport numbers only to the organisers (0019).
+        fields = [f.name for f in self.model._meta.fields if f.name not in ("id", "answers")]
+        return [*fields, "answers_shown"]
+
+    def get_fields(self, request, obj=None):
+        return self.get_readonly_fields(request, obj)
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:  # what this request's user may read, kept on the object, not on the admin
+            obj.answers_as_shown = answers_for(obj, request.user)
+        return obj
+
+    @admin.display(description=_("answers"))
+    def answers_shown(self, obj):
+        return getattr(obj, "answers_as_shown", "")
 
     def _act(self, request, queryset, action, **kwargs):
         done = 0

@@ -20,6 +20,7 @@ from partnerhub.delegations.registration_forms import (
     parse_key,
     people_formset,
 )
+from partnerhub.delegations.sensitive import answers_for
 from partnerhub.privacy.models import PrivacyNotice
 
 
@@ -111,11 +112,13 @@ def register(request, slug):
 
 
 def _answer_rows(registration: Registration) -> list[dict]:
-    """Answers with the question's label; typed text keeps the language it was written in."""
+    """Answers with the question's label; typed text keeps the language it was written in.
+
+    Passport numbers are masked: the personal link may be forwarded (decisions/0019)."""
     questions = {q.key: q for q in registration.delegation.questions.all()}
     typed = (RegistrationQuestion.Kind.TEXT, RegistrationQuestion.Kind.LONG_TEXT)
     rows = []
-    for key, value in registration.answers.items():
+    for key, value in answers_for(registration, None, full=False).items():
         question = questions.get(key)
         if question is None:  # the organiser removed the question later
             rows.append({"label": key, "answer": str(value), "lang": registration.language})
