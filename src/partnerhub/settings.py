@@ -116,7 +116,12 @@ LOGIN_REDIRECT_URL = "core:home"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
-ACCOUNT_EMAIL_VERIFICATION = "none"
+# An address counts only once its confirmation link was followed; a new address replaces the old one only
+# then, so User.email is always a verified address (decision 0015).
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_FORMS = {"add_email": "partnerhub.accounts.forms.AddEmailForm"}
 ACCOUNT_ADAPTER = "partnerhub.accounts.adapter.InviteOnlyAccountAdapter"
 ACCOUNT_LOGOUT_REDIRECT_URL = "core:home"
 
