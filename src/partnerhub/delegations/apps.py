@@ -6,3 +6,10 @@ class DelegationsConfig(AppConfig):
     name = "partnerhub.delegations"
     label = "delegations"
     verbose_name = _("Delegation trips")
+
+    def ready(self):
+        from allauth.account.signals import email_confirmed
+
+        from partnerhub.delegations.registration import address_confirmed
+
+        email_confirmed.connect(address_confirmed, dispatch_uid="delegations.address_confirmed")

@@ -66,10 +66,15 @@ def participants_of(delegation: Delegation):
 
 
 def registrations_of(user, delegation: Delegation):
-    """The seated registrations ``user`` acts for: their own, and their organisation's."""
+    """The seated registrations ``user`` acts for: their own, those they made, and their organisation's.
+
+    "Their own" is the ``participant`` link, set once the user proved the registration's address (decision
+    0015) — never a comparison with ``user.email``, which the user can change. The organisation is the one
+    the agency linked the account to, and registrations carry the registering member's organisation.
+    """
     if not getattr(user, "is_authenticated", False):
         return Registration.objects.none()
-    mine = Q(registered_by=user) | Q(email__iexact=user.email)
+    mine = Q(registered_by=user) | Q(participant=user)
     if user.organisation_id:
         mine |= Q(organisation_id=user.organisation_id)
     return participants_of(delegation).filter(mine)

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from partnerhub.accounts.addresses import verified_emails
 from partnerhub.core import audit
 from partnerhub.core.services import save_audited
 from partnerhub.delegations.models import Delegation, Registration, RegistrationQuestion
@@ -236,6 +237,7 @@ def register(
         return previous
     answers_per_person = answers_per_person or [{} for _person in people]
     user = registered_by if getattr(registered_by, "is_authenticated", False) else None
+    own_addresses = verified_emails(user)
     if len(answers_per_person) != len(people):
         raise ValueError("one dict of answers per person")
     try:
@@ -262,6 +264,8 @@ def register(
                     submission_key=_person_key(submission_key, index),
                     **{name: data[name] for name in PERSON_FIELDS if data.get(name) is not None},
                 )
+                if registration.email.strip().lower() in own_addresses:
+                    registration.participant = user  # registering oneself with a proven address
                 if not registration.organisation_name and organisation is not None:
                     registration.organisation_name = organisation.name
                 registration.name_latin = transliterate_person(
@@ -297,6 +301,32 @@ def register(
             return previous
         raise ValidationError(_("This e-mail address is already registered for this trip.")) from None
     return created
+
+
+# Whose registration it is ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def link_participant(user, email: str) -> list[Registration]:
+    """``user`` proved ``email`` (followed its confirmation link): registrations with that address become
+    theirs. Ones already linked to another account keep their link."""
+    email = email.strip()
+    if not email or not getattr(user, "is_authenticated", False):
+        return []
+    found = list(
+        Registration.objects.select_for_update().filter(email__iexact=email, participant__isnull=True)
+    )
+    for registration in found:
+        registration.participant = user
+        registration.save(update_fields=["participant", "updated_at"])
+        audit.record(user, "registration.participant_linked", registration)
+    return found
+
+
+def address_confirmed(sender, request=None, email_address=None, **kwargs) -> None:
+    """allauth's ``email_confirmed``, connected in ``DelegationsConfig.ready``."""
+    if email_address is not None and email_address.verified:
+        link_participant(email_address.user, email_address.email)
 
 
 # Decisions by staff and by the participant ----------------------------------------------------------------

@@ -1,3 +1,4 @@
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
 
 from partnerhub.delegations.models import Delegation
@@ -25,9 +26,9 @@ def trip_detail(request, slug):
             "legs": trip.legs.select_related("origin__region", "destination__region"),
             "programme": trip.programme.select_related("stop__region"),
             "my_registrations": (
-                trip.registrations.filter(registered_by=request.user).exclude(
-                    status__in=["cancelled", "declined"]
-                )
+                trip.registrations.filter(
+                    Q(registered_by=request.user) | Q(participant=request.user)
+                ).exclude(status__in=["cancelled", "declined"])
                 if request.user.is_authenticated
                 else []
             ),

@@ -104,6 +104,17 @@ class Registration(models.Model):
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The account of the person registered, set only once that account proved the registration's address
+    # (decision 0015): never derived from comparing addresses when rights are checked.
+    participant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("participant's account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="participations",
+        help_text=_("Linked when this person confirmed the registration's e-mail address on their account."),
+    )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
     waiting_since = models.DateTimeField(null=True, blank=True)
     answers = models.JSONField(_("answers"), default=dict, blank=True)
@@ -116,6 +127,7 @@ class Registration(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = RegistrationQuerySet.as_manager()
+    editable_through = "delegation"
 
     class Meta:
         verbose_name = _("registration")
@@ -136,16 +148,18 @@ class Registration(models.Model):
 
     @classmethod
     def visibility_q(cls, viewer: Viewer) -> Q:
-        """Staff of the organising agency see all; organisation members their organisation's registrations."""
+        """Staff of the organising agency see all; organisation members their organisation's registrations;
+        everyone the registrations they made and their own (``participant``)."""
         if viewer.is_agency_staff:
             return Q(delegation__partnership__agency_id__in=viewer.agency_family) | Q(
                 delegation__shared_with=viewer.agency_id
             )
+        if viewer.user_id is None:
+            return Q(pk__in=[])
+        own = Q(registered_by_id=viewer.user_id) | Q(participant_id=viewer.user_id)
         if viewer.organisation_id is not None:
-            return Q(organisation_id=viewer.organisation_id)
-        if viewer.user_id is not None:
-            return Q(registered_by_id=viewer.user_id)
-        return Q(pk__in=[])
+            return Q(organisation_id=viewer.organisation_id) | own
+        return own
 
     @classmethod
     def editable_q(cls, viewer: Viewer) -> Q:
