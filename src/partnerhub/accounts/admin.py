@@ -1,12 +1,21 @@
+from allauth.account.admin import EmailAddressAdmin
+from allauth.account.models import EmailAddress
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
+from django_tasks_db.admin import DBTaskResultAdmin
+from django_tasks_db.models import DBTaskResult
 
 from partnerhub.accounts.models import User
+from partnerhub.core.admin import OperatorOnlyMixin
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(OperatorOnlyMixin, DjangoUserAdmin):
+    """Operators only: whoever edits accounts can grant themselves any right (``is_superuser``, groups)."""
+
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "agency", "organisation", "is_staff", "is_active"]
     list_filter = ["is_staff", "is_superuser", "is_active", "agency"]
@@ -23,3 +32,26 @@ class UserAdmin(DjangoUserAdmin):
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+
+# Groups carry permissions, e-mail addresses log people in, tasks run as the platform: operators only.
+class GroupAdmin(OperatorOnlyMixin, DjangoGroupAdmin):
+    pass
+
+
+class OperatorEmailAddressAdmin(OperatorOnlyMixin, EmailAddressAdmin):
+    pass
+
+
+class OperatorTaskResultAdmin(OperatorOnlyMixin, DBTaskResultAdmin):
+    pass
+
+
+for model, model_admin in [
+    (Group, GroupAdmin),
+    (EmailAddress, OperatorEmailAddressAdmin),
+    (DBTaskResult, OperatorTaskResultAdmin),
+]:
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
+    admin.site.register(model, model_admin)

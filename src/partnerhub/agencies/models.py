@@ -2,8 +2,11 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from i18nfield.fields import I18nCharField, I18nTextField
+
+from partnerhub.accounts.visibility import NOTHING, Viewer, VisibleQuerySet
 
 
 class Agency(models.Model):
@@ -62,6 +65,12 @@ class Agency(models.Model):
         help_text=_("The language of e-mails sent to the agency's address."),
     )
 
+    objects = VisibleQuerySet.as_manager()
+    # A new unit is created inside an agency family the actor works for; a new top-level agency (a new
+    # partner authority) by the platform's operators only.
+    editable_through = "parent"
+    editable_also = ("region",)  # the seat makes the agency keep the region's figures (Region.editable_q)
+
     class Meta:
         verbose_name = _("agency")
         verbose_name_plural = _("agencies")
@@ -69,6 +78,16 @@ class Agency(models.Model):
 
     def __str__(self) -> str:
         return str(self.name)
+
+    @classmethod
+    def visibility_q(cls, viewer: Viewer) -> Q:
+        """Agencies are named on public pages (who runs a partnership): everyone may see them."""
+        return Q()
+
+    @classmethod
+    def editable_q(cls, viewer: Viewer) -> Q:
+        """An agency's own record is kept by the staff of its family."""
+        return Q(pk__in=viewer.agency_family) if viewer.is_agency_staff else NOTHING
 
     @property
     def root(self) -> "Agency":

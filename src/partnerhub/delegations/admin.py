@@ -1,7 +1,7 @@
 from django.contrib import admin
 from i18nfield.admin import I18nModelAdmin
 
-from partnerhub.core.admin import VisibilityAdminMixin
+from partnerhub.core.admin import VisibilityAdminMixin, VisibilityInlineMixin
 from partnerhub.delegations import registration as registration_services
 from partnerhub.delegations import services
 from partnerhub.delegations.admin_registration import RegistrationQuestionInline  # registers its admins
@@ -17,32 +17,32 @@ from partnerhub.delegations.models import (
 )
 
 
-class MemberInline(admin.TabularInline):
+class MemberInline(VisibilityInlineMixin, admin.TabularInline):
     model = DelegationMember
     extra = 0
     autocomplete_fields = ["person"]
 
 
-class StopInline(admin.TabularInline):
+class StopInline(VisibilityInlineMixin, admin.TabularInline):
     model = Stop
     extra = 0
     autocomplete_fields = ["region"]
 
 
-class TravelLegInline(admin.TabularInline):
+class TravelLegInline(VisibilityInlineMixin, admin.TabularInline):
     model = TravelLeg
     form = TravelLegForm
     fk_name = "delegation"
     extra = 0
 
 
-class ProgrammeItemInline(admin.StackedInline):
+class ProgrammeItemInline(VisibilityInlineMixin, admin.StackedInline):
     model = ProgrammeItem
     form = ProgrammeItemForm
     extra = 0
 
 
-class TableInline(admin.TabularInline):
+class TableInline(VisibilityInlineMixin, admin.TabularInline):
     model = Table
     extra = 0
 

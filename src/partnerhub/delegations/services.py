@@ -2,6 +2,7 @@
 
 from django.db import transaction
 
+from partnerhub.accounts.permissions import require_save
 from partnerhub.core import audit
 from partnerhub.core.services import save_audited
 from partnerhub.delegations.models import Delegation, DelegationMember
@@ -9,6 +10,7 @@ from partnerhub.delegations.models import Delegation, DelegationMember
 
 @transaction.atomic
 def save_delegation(delegation: Delegation, *, actor) -> Delegation:
+    require_save(actor, delegation)
     save_audited(delegation, actor=actor, kind="delegation", exclude=["destinations", "shared_with"])
     if delegation.capacity is not None:
         from partnerhub.delegations.registration import promote_waiting

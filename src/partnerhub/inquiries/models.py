@@ -63,6 +63,7 @@ class Inquiry(models.Model):
     )
 
     objects = InquiryQuerySet.as_manager()
+    editable_through = "partnership"
 
     class Meta:
         verbose_name = _("inquiry")

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from partnerhub.core.admin import VisibilityAdminMixin
+from partnerhub.core.admin import OperatorOnlyMixin, VisibilityAdminMixin
 from partnerhub.matching.models import Embedding, Introduction, ReembedRun, Suggestion
 
 
@@ -31,12 +31,8 @@ class IntroductionAdmin(VisibilityAdminMixin, admin.ModelAdmin):
         return False
 
 
-class _SuperuserOnly(admin.ModelAdmin):
-    def has_module_permission(self, request):
-        return request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_superuser
+class _OperatorsReadOnly(OperatorOnlyMixin, admin.ModelAdmin):
+    """Embeddings and re-embedding runs are platform-wide: operators only, and written by the tasks."""
 
     def has_add_permission(self, request):
         return False
@@ -46,12 +42,12 @@ class _SuperuserOnly(admin.ModelAdmin):
 
 
 @admin.register(Embedding)
-class EmbeddingAdmin(_SuperuserOnly):
+class EmbeddingAdmin(_OperatorsReadOnly):
     list_display = ["__str__", "model_name", "dim", "updated_at"]
     list_filter = ["model_name"]
     exclude = ["vector"]
 
 
 @admin.register(ReembedRun)
-class ReembedRunAdmin(_SuperuserOnly):
+class ReembedRunAdmin(_OperatorsReadOnly):
     list_display = ["__str__", "status", "done", "total", "created_at", "finished_at"]

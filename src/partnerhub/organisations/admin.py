@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from i18nfield.admin import I18nModelAdmin
 
-from partnerhub.core.admin import VisibilityAdminMixin
+from partnerhub.core.admin import VisibilityAdminMixin, VisibilityInlineMixin
 from partnerhub.core.fields import HTTPS_URLS
 from partnerhub.organisations import services
 from partnerhub.organisations.models import NaceActivity, Organisation, Person
@@ -24,7 +24,7 @@ class NaceActivityAdmin(admin.ModelAdmin):
         return False
 
 
-class PersonInline(admin.StackedInline):
+class PersonInline(VisibilityInlineMixin, admin.StackedInline):
     model = Person
     extra = 0
     fields = [

@@ -142,6 +142,7 @@ class Organisation(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = OrganisationQuerySet.as_manager()
+    editable_through = "owner_agency"  # a new organisation is maintained by an agency the actor works for
 
     class Meta:
         verbose_name = _("organisation")
@@ -235,6 +236,7 @@ class Person(models.Model):
     consent_changed_at = models.DateTimeField(_("consent changed"), null=True, blank=True)
 
     objects = PersonQuerySet.as_manager()
+    editable_through = "organisation"
 
     class Meta:
         verbose_name = _("person")

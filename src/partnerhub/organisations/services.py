@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
+from partnerhub.accounts.permissions import require_save
 from partnerhub.core import audit
 from partnerhub.core.i18n import all_texts
 from partnerhub.engines import smesize
@@ -39,6 +40,7 @@ def save_organisation(
     org: Organisation, *, actor, sector_codes: Iterable[str] | None = None, action: str | None = None
 ) -> Organisation:
     """Create or update an organisation: derive its transliteration and size class, index it, audit it."""
+    require_save(actor, org)
     created = org.pk is None
     previous_name = None
     if not created:
@@ -76,6 +78,7 @@ def unshare_organisation(org: Organisation, agency, *, actor) -> None:
 
 @transaction.atomic
 def save_person(person: Person, *, actor) -> Person:
+    require_save(actor, person)
     created = person.pk is None
     if not person.name_latin or not created:
         previous = None if created else Person.objects.filter(pk=person.pk).first()

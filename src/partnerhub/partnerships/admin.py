@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from i18nfield.admin import I18nModelAdmin
 
 from partnerhub.core import audit
-from partnerhub.core.admin import VisibilityAdminMixin
+from partnerhub.core.admin import VisibilityAdminMixin, VisibilityInlineMixin
 from partnerhub.partnerships import services
 from partnerhub.partnerships.models import (
     Agreement,
@@ -25,18 +25,18 @@ class PartnershipAdmin(VisibilityAdminMixin, I18nModelAdmin):
         services.save_partnership(obj, actor=request.user)
 
 
-class PartyInline(admin.TabularInline):
+class PartyInline(VisibilityInlineMixin, admin.TabularInline):
     model = AgreementParty
     extra = 0
     autocomplete_fields = ["region", "agency"]
 
 
-class SignatoryInline(admin.TabularInline):
+class SignatoryInline(VisibilityInlineMixin, admin.TabularInline):
     model = Signatory
     extra = 0
 
 
-class DocumentInline(admin.TabularInline):
+class DocumentInline(VisibilityInlineMixin, admin.TabularInline):
     model = AgreementDocument
     extra = 0
 

@@ -77,6 +77,8 @@ class Partnership(models.Model):
     )
 
     objects = PartnershipQuerySet.as_manager()
+    editable_through = "agency"  # a new partnership is created for an agency the actor works for
+    editable_also = ("home_region",)  # running a partnership from a region makes one keep it (Region)
 
     class Meta:
         verbose_name = _("partnership")
@@ -153,6 +155,7 @@ class Agreement(models.Model):
     )
 
     objects = AgreementQuerySet.as_manager()
+    editable_through = "partnership"
 
     class Meta:
         verbose_name = _("agreement")

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from partnerhub.accounts.permissions import require_save
 from partnerhub.core import audit
 from partnerhub.core.services import save_audited
 from partnerhub.core.uploads import check_upload
@@ -16,6 +17,7 @@ MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 @transaction.atomic
 def save_partnership(partnership: Partnership, *, actor) -> Partnership:
+    require_save(actor, partnership)
     return save_audited(
         partnership, actor=actor, kind="partnership", exclude=["shared_with"], status=partnership.status
     )
@@ -31,6 +33,7 @@ def share_partnership(partnership: Partnership, agency, *, actor) -> None:
 
 @transaction.atomic
 def save_agreement(agreement: Agreement, *, actor) -> Agreement:
+    require_save(actor, agreement)
     return save_audited(
         agreement, actor=actor, kind="agreement", exclude=["shared_with"], status=agreement.status
     )

@@ -8,11 +8,14 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from i18nfield.fields import I18nCharField
 
-from partnerhub.accounts.visibility import Viewer
+from partnerhub.accounts.visibility import NOTHING, Viewer, VisibleQuerySet
 
 
 class Stage(models.Model):
-    """One column of an agency's board. Agencies rename, reorder and add stages; keys stay stable."""
+    """One column of an agency's board. Agencies rename, reorder and add stages; keys stay stable.
+
+    Stages belong to one agency (there are no platform-wide stages): its family's staff manage them.
+    """
 
     class Outcome(models.TextChoices):
         OPEN = "open", _("open")
@@ -25,6 +28,9 @@ class Stage(models.Model):
     position = models.PositiveSmallIntegerField(_("order"), default=0)
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.OPEN)
 
+    objects = VisibleQuerySet.as_manager()
+    editable_through = "agency"
+
     class Meta:
         verbose_name = _("pipeline stage")
         verbose_name_plural = _("pipeline stages")
@@ -33,6 +39,14 @@ class Stage(models.Model):
 
     def __str__(self) -> str:
         return str(self.name)
+
+    @classmethod
+    def visibility_q(cls, viewer: Viewer) -> Q:
+        return cls.editable_q(viewer)
+
+    @classmethod
+    def editable_q(cls, viewer: Viewer) -> Q:
+        return Q(agency_id__in=viewer.agency_family) if viewer.is_agency_staff else NOTHING
 
 
 class PipelineItem(models.Model):
@@ -76,6 +90,8 @@ class PipelineItem(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    editable_through = "agency"  # see accounts/permissions.py: what a new item is created under
 
     class Meta:
         abstract = True

@@ -124,6 +124,8 @@ class CooperationProfile(PipelineItem):
     search_document = models.TextField(editable=False, blank=True)
 
     objects = CooperationProfileQuerySet.as_manager()
+    # Created for an organisation the actor may edit; the agency running it follows from the organisation.
+    editable_through = "organisation"
 
     class Meta:
         verbose_name = _("cooperation profile")

@@ -1,17 +1,26 @@
 """Regions: cities, districts, prefecture-level cities, provinces and their location strengths."""
 
+from django.apps import apps
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from i18nfield.fields import I18nCharField, I18nTextField
 
+from partnerhub.accounts.visibility import NOTHING, Viewer, VisibleQuerySet
 from partnerhub.engines.transliteration import transliterate
+
+# Country > state > economic region > city > district: the depth below a kept region that its keeper keeps.
+KEPT_DEPTH = 4
 
 
 class Region(models.Model):
-    """A territory with its key figures. Regions are public facts: everyone may see them."""
+    """A territory with its key figures. Regions are public facts: everyone may see them.
+
+    Who keeps a region's figures and strengths is decided in :meth:`editable_q` (decision 0016).
+    """
 
     class Kind(models.TextChoices):
         COUNTRY = "country", _("country")
@@ -77,6 +86,10 @@ class Region(models.Model):
     )
     strengths = I18nTextField(_("location strengths"), blank=True)
 
+    objects = VisibleQuerySet.as_manager()
+    # A new region is created inside one the actor keeps; a new top-level region by operators only.
+    editable_through = "parent"
+
     class Meta:
         verbose_name = _("region")
         verbose_name_plural = _("regions")
@@ -92,6 +105,32 @@ class Region(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("regions:detail", args=[self.slug])
+
+    @classmethod
+    def visibility_q(cls, viewer: Viewer) -> Q:
+        return Q()
+
+    @classmethod
+    def editable_q(cls, viewer: Viewer) -> Q:
+        """A region is kept by the agency family seated in it or running a partnership with it as *home*
+        region, and so are the regions within it; a partner region is kept by its own authority."""
+        if not viewer.is_agency_staff:
+            return NOTHING
+        seats = (
+            apps.get_model("agencies", "Agency")
+            .objects.filter(pk__in=viewer.agency_family, region__isnull=False)
+            .values("region_id")
+        )
+        homes = (
+            apps.get_model("partnerships", "Partnership")
+            .objects.filter(agency_id__in=viewer.agency_family)
+            .values("home_region_id")
+        )
+        rule = NOTHING
+        for depth in range(KEPT_DEPTH + 1):
+            lookup = "__".join(["parent"] * depth + ["in"]) if depth else "pk__in"
+            rule |= Q(**{lookup: seats}) | Q(**{lookup: homes})
+        return rule
 
     @property
     def secondary_name(self) -> str:

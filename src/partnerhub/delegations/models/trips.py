@@ -76,6 +76,7 @@ class Delegation(models.Model):
     )
 
     objects = DelegationQuerySet.as_manager()
+    editable_through = "partnership"
 
     class Meta:
         verbose_name = _("delegation trip")
