@@ -1,11 +1,14 @@
-"""Re-embedding every live item with a model, in the background, with progress for the page."""
+"""Re-embedding every live item with a model, in the background, with progress for the page.
+
+A platform-wide action: every agency's items are embedded again, so only the platform's operators start it.
+"""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from partnerhub.accounts.visibility import viewer_for
+from partnerhub.accounts.permissions import is_platform_operator
 from partnerhub.matching.items import live_items
 from partnerhub.matching.models import ReembedRun
 from partnerhub.matching.suggestions import refresh_all
@@ -13,8 +16,12 @@ from partnerhub.matching.vectors import configured_embedder, embedder_named, mod
 
 
 def may_reembed(actor) -> bool:
-    viewer = viewer_for(actor)
-    return viewer.is_superuser or (viewer.is_agency_staff and getattr(actor, "is_staff", False))
+    return is_platform_operator(actor)
+
+
+def offered_models() -> list[str]:
+    """The models the page offers. ``fake`` is the tests' stand-in (a setting), never a choice for people."""
+    return [name for name in model_choices() if name != "fake"]
 
 
 @transaction.atomic
@@ -23,7 +30,7 @@ def start_reembed(model_name: str, *, actor) -> ReembedRun:
     from partnerhub.matching.tasks import reembed
 
     if actor is not None and not may_reembed(actor):
-        raise PermissionDenied(_("Only staff may re-embed."))
+        raise PermissionDenied(_("Only the platform's operators may re-embed every item."))
     if model_name not in model_choices():
         raise ValidationError({"model_name": _("Unknown model.")})
     if ReembedRun.objects.filter(status__in=[ReembedRun.Status.QUEUED, ReembedRun.Status.RUNNING]).exists():

@@ -41,7 +41,7 @@ from partnerhub.matching.items import (
     kind_of,
     live_items,
 )
-from partnerhub.matching.reembedding import execute_reembed, may_reembed, start_reembed
+from partnerhub.matching.reembedding import execute_reembed, may_reembed, offered_models, start_reembed
 from partnerhub.matching.review import evaluation, record_feedback, record_step, review, review_queue
 from partnerhub.matching.scores import engine_item, max_bonus, shared_keywords, shared_sectors
 from partnerhub.matching.suggestions import (
@@ -105,6 +105,7 @@ __all__ = [
     "max_bonus",
     "may_reembed",
     "model_choices",
+    "offered_models",
     "primary_language",
     "rank_candidates",
     "rank_every_candidate",

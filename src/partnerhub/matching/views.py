@@ -12,6 +12,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from partnerhub.accounts.permissions import user_passes
 from partnerhub.accounts.visibility import viewer_for
 from partnerhub.core.redirects import safe_next
 from partnerhub.core.templatetags.partnerhub import html_lang, lang_of
@@ -115,6 +116,7 @@ def queue(request):
         "rows": _rows(suggestions[:100], request.user),
         "review_form": ReviewForm(),
         "evaluation": services.evaluation(Suggestion.objects.reviewable_by(request.user)),
+        "may_reembed": services.may_reembed(request.user),
     }
     return render(request, "matching/queue.html", context)
 
@@ -252,7 +254,7 @@ def decline(request, pk):
 def _reembed_context(run=None, form=None, error=None) -> dict:
     return {
         "run": run or ReembedRun.objects.first(),
-        "form": form or ReembedForm(choices=services.model_choices()),
+        "form": form or ReembedForm(choices=services.offered_models()),
         "error": error,
         "configured": services.configured_embedder().name,
         "stored": Embedding.objects.values("model_name", "dim")
@@ -261,13 +263,15 @@ def _reembed_context(run=None, form=None, error=None) -> dict:
     }
 
 
+ONLY_OPERATORS = gettext_lazy("Only the platform's operators may re-embed every item.")
+
+
 @login_required
+@user_passes(services.may_reembed, ONLY_OPERATORS)
 def reembed(request):
-    if not services.may_reembed(request.user):
-        raise PermissionDenied(_("Only staff may re-embed."))
     if request.method != "POST":
         return render(request, "matching/reembed.html", _reembed_context())
-    form = ReembedForm(request.POST, choices=services.model_choices())
+    form = ReembedForm(request.POST, choices=services.offered_models())
     error = None
     if form.is_valid():
         try:
@@ -281,9 +285,8 @@ def reembed(request):
 
 
 @login_required
+@user_passes(services.may_reembed, ONLY_OPERATORS)
 def reembed_status(request, pk):
-    if not services.may_reembed(request.user):
-        raise PermissionDenied(_("Only staff may re-embed."))
     run = get_object_or_404(ReembedRun, pk=pk)
     return render(request, "matching/_reembed_status.html", {"run": run})
 
