@@ -6,6 +6,8 @@ arguments this file cannot fill fails the test (teach ``fill`` the new argument)
 
 Each request runs inside a savepoint that is rolled back, so every request sees the same world. POSTs carry
 the fields of the real form for that URL (taken from the pages the superuser sees), else a generic payload.
+The links and search forms of those pages add the variants with a query string (``?status=waiting``,
+``?token=…``, a search), each requested by every role as well.
 """
 
 from __future__ import annotations
@@ -89,6 +91,7 @@ TOKENS = {
     "calendar": ("delegations.registration", "calendar_token"),
 }
 PIPELINE_ACTIONS = ["move", "owner", "due", "comment", "share", "link", "propose"]
+ADMIN_QUERY_KEYS = {"q", "_facets", "_popup", "_to_field"}
 UNTRACKED = {"sessions.session", "contenttypes.contenttype", "auth.permission", "organisations.naceactivity"}
 
 
@@ -131,8 +134,12 @@ class Target:
     subject: object = None
     capability: object = None  # the record whose capability link this is (its own secrets may show)
     extra: str = ""
+    query: str = ""  # a variant found in a link or a search form of the pages ("?status=waiting")
 
     def url(self, language: str) -> str:
+        return self.path(language) + self.query
+
+    def path(self, language: str) -> str:
         if self.pattern.name:
             with translation.override(language):
                 return reverse(self.pattern.name, kwargs=self.kwargs)
@@ -292,6 +299,8 @@ class FormHarvester(HTMLParser):
     def __init__(self):
         super().__init__()
         self.forms: list[tuple[str, dict[str, list[str]]]] = []
+        self.queries: list[str] = []  # links with a query string, and GET forms as the query they send
+        self._get_action: str | None = None
         self._form: dict[str, list[str]] | None = None
         self._select: str | None = None
         self._select_first: str | None = None
@@ -302,10 +311,17 @@ class FormHarvester(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
-        if tag == "form" and (a.get("method") or "").lower() == "post":
+        for attribute in ("href", "hx-get"):
+            if "?" in (a.get(attribute) or ""):
+                self.queries.append(a[attribute])
+        if tag == "form":
             self._form = {}
             self._submitted = False
-            self.forms.append((a.get("action") or "", self._form))
+            if (a.get("method") or "get").lower() == "post":
+                self.forms.append((a.get("action") or "", self._form))
+                self._get_action = None
+            else:
+                self._get_action = a.get("action") or ""
         if self._form is None:
             return
         name = a.get("name")
@@ -346,7 +362,11 @@ class FormHarvester(HTMLParser):
 
     def handle_endtag(self, tag):
         if tag == "form":
-            self._form = None
+            if self._get_action is not None and self._form:
+                from urllib.parse import urlencode
+
+                self.queries.append(self._get_action + "?" + urlencode(self._form, doseq=True))
+            self._form, self._get_action = None, None
         elif tag == "select" and self._select and self._form is not None:
             if not self._selected and self._select_first is not None:
                 self._form.setdefault(self._select, []).append(self._select_first)
@@ -522,9 +542,19 @@ def all_targets(world) -> list[Target]:
     return [t for p in patterns() for t in fill(p, world)]
 
 
-def harvest(world, targets, client, findings) -> dict[str, dict]:
-    """POST payloads by path, from the forms on every page the superuser can open."""
+def harvest(world, targets, client, findings) -> tuple[dict[str, dict], list[Target]]:
+    """POST payloads by path, from the forms on every page the superuser can open; and the variants with
+    a query string that its links and search forms lead to (one per path and set of parameters)."""
+    from urllib.parse import parse_qs, urlsplit
+
     payloads: dict[str, dict] = {}
+    by_path = {target.path("en"): target for target in targets}
+    tokens = {
+        getattr(obj, attribute): obj
+        for label, attribute in TOKENS.values()
+        for obj in _instances(world, label)
+    }
+    variants: dict[tuple, Target] = {}
     for target in targets:
         url = target.url("en")
         response, error, _b, _a = request_in_savepoint(client, "get", url)
@@ -540,7 +570,23 @@ def harvest(world, targets, client, findings) -> dict[str, dict]:
         for action, fields in parser.forms:
             path = action.split("?")[0] or url
             payloads.setdefault(path, fields)
-    return payloads
+        for link in parser.queries:
+            parts = urlsplit(link)
+            origin = by_path.get(parts.path or url)
+            if origin is None or not parts.query:
+                continue
+            keys = frozenset(parse_qs(parts.query, keep_blank_values=True))
+            if origin.pattern.namespace == "admin" and not keys <= ADMIN_QUERY_KEYS:
+                continue  # the admin's filters and orderings: their choices are on the list page itself
+            key = (origin.path("en"), keys)
+            if key not in variants:
+                # A token in the query makes the variant a capability link of the token's record.
+                values = {v for vs in parse_qs(parts.query).values() for v in vs}
+                holder = next((obj for token, obj in tokens.items() if token in values), origin.capability)
+                variants[key] = Target(
+                    **{**origin.__dict__, "query": "?" + parts.query, "capability": holder}
+                )
+    return payloads, list(variants.values())
 
 
 def check_role(role, world, targets, client, payloads, findings):
@@ -563,8 +609,7 @@ def check_role(role, world, targets, client, payloads, findings):
             leaked = sorted(m for m in forbidden - own if m in text)
             if leaked:
                 findings.leaks.append(f"{role} GET {url}: {', '.join(leaked)}")
-        en_url = target.url("en")
-        payload = payloads.get(en_url) or generic_payload(target)
+        payload = payloads.get(target.path("en")) or generic_payload(target)
         response, error, before, after = request_in_savepoint(client, "post", url, payload)
         if error is not None or response.status_code >= 500:
             findings.errors.append(
@@ -595,7 +640,8 @@ def test_every_pattern_for_every_role_leaks_nothing_and_wrong_roles_change_nothi
     targets = all_targets(world)
     role_clients = clients(world)
     findings = Findings()
-    payloads = harvest(world, targets, role_clients["superuser"], findings)
+    payloads, variants = harvest(world, targets, role_clients["superuser"], findings)
+    targets = targets + variants
     for role in ROLES:
         check_role(role, world, targets, role_clients[role], payloads, findings)
     import os
