@@ -15,6 +15,7 @@ from partnerhub.ideas import services
 from partnerhub.ideas.models import ProjectIdea
 from partnerhub.pipeline.models import Comment
 from partnerhub.pipeline.stages import stages_for
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
@@ -328,12 +329,17 @@ def test_create_organisation_from_idea_finds_the_duplicate_in_another_script(wor
         submission_key=uuid.uuid4(),
     )
     services.confirm_idea(idea.confirmation_token)
+    # The agency's own entry (the partner agency's entry of the same firm is theirs to write: decision 0016).
+    own_entry = f.OrganisationFactory(
+        slug="hengtong-home", name="扬州恒通汽车零部件有限公司", country="CN", owner_agency=agency,
+        region=world.partner_region,
+    )  # fmt: skip
     with pytest.raises(ValidationError):
         services.create_organisation_from_idea(idea, actor=agency_staff, region=world.partner_region)
     organisation = services.create_organisation_from_idea(
-        idea, actor=agency_staff, region=world.partner_region, use_existing=world.partner_org
+        idea, actor=agency_staff, region=world.partner_region, use_existing=own_entry
     )
-    assert organisation == world.partner_org
+    assert organisation == own_entry
     assert organisation.people.filter(
         email="wang@hengtong.example.cn", family_name="王", given_name="晓明"
     ).exists()
