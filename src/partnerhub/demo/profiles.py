@@ -452,6 +452,8 @@ def _load_one(item: dict, agency_by_slug: dict, users: dict, today: datetime.dat
         # organisation of the agency's own side is proposed by the agency's staff.
         own_side = counterpart.owner_agency.root.pk != other_agency.pk
         proposer = reviewer if own_side else other_staff
+        if not own_side:  # only an agency the item is shared with takes part in its thread
+            pipeline_services.share_item(profile, other_staff.agency, actor=reviewer)
         pipeline_services.propose_counterpart(profile, counterpart, actor=proposer)
     for who, body, shared in item.get("comments", []):
         pipeline_services.add_comment(profile, body, actor=users[who], shared=shared)
