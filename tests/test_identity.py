@@ -1,9 +1,8 @@
 """Identity: an address counts for a user only once verified, and a registration belongs to a person by a
 link proven that way, never by a match on a changeable field (issue 12, item 1; decision 0015)."""
+# ruff: noqa: F811 — the trip fixture is imported from the meetings tests
 
-import datetime
 import re
-import zoneinfo
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -11,40 +10,19 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from partnerhub.delegations import meetings
-from partnerhub.delegations.models import MeetingRequest, ProgrammeItem, Registration
+from partnerhub.delegations.models import MeetingRequest, Registration
 from partnerhub.privacy.models import PrivacyNotice
 from tests import factories as f
+from tests.test_delegations_meetings import trip  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
-SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
-DAY = datetime.date.today() + datetime.timedelta(days=31)
 VICTIM = "wei.zhang@example.cn"
 
 
 def url(name, language, *args):
     with translation.override(language):
         return reverse(name, args=args)
-
-
-def at(hour):
-    return datetime.datetime.combine(DAY, datetime.time(hour), tzinfo=SHANGHAI)
-
-
-@pytest.fixture
-def trip(world):
-    trip = world.delegation
-    trip.time_zone, trip.meeting_minutes = "Asia/Shanghai", 30
-    trip.save()
-    ProgrammeItem.objects.create(
-        delegation=trip,
-        kind=ProgrammeItem.Kind.B2B_BLOCK,
-        title={"en": "B2B morning"},
-        starts_at=at(9),
-        ends_at=at(11),
-        time_zone="Asia/Shanghai",
-    )
-    return trip
 
 
 def seat(trip, family_name, email, *, org=None, participant=None, registered_by=None):
