@@ -52,6 +52,16 @@ EXTRA_WRITERS = {
     ("pipeline:act", "propose", "idea_shared"): {"partner_staff"},
 }
 
+# Routes that act on no single record, and who may change anything through them. Any other such route may
+# change something only for the superuser: a new one that lets others write needs its entry here.
+STAFF = {"partner_staff", "other_partner_staff", "agency_staff", "superuser"}
+OBJECTLESS_WRITERS = {
+    "profiles:new": {"member", "member_other"} | STAFF,  # for the organisations they may edit
+    "pipeline:bulk": STAFF,  # on their own agency's items only (the tracked-records rule checks that)
+    "matching:reembed": {"superuser"},
+}
+ADMIN_OBJECTLESS_SUFFIXES = ("_add", "_changelist")  # the admin's add form and bulk actions: staff
+
 # Which model a ``pk`` stands for, by the literal segment before it (else by the app's main model).
 PK_SEGMENTS = {
     "agreements": "partnerships.agreement",
@@ -498,7 +508,11 @@ def writers_of(target: Target, world) -> set[str] | None:
     if target.capability is not None:
         return None  # the link itself is the proof
     if target.subject is None:
-        return None  # no single record: the tracked-records rule still applies
+        if name in OBJECTLESS_WRITERS:
+            return set(OBJECTLESS_WRITERS[name])
+        if name.startswith("admin:") and name.endswith(ADMIN_OBJECTLESS_SUFFIXES):
+            return set(STAFF)
+        return {"superuser"}
     key = (target.subject._meta.label_lower, target.subject.pk)
     writers = set(world.editors.get(key, {"superuser"}))
     subject = next((key for key, obj in world.objects.items() if obj is target.subject), "")
