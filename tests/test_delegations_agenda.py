@@ -10,7 +10,8 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from partnerhub.core import audit
-from partnerhub.delegations import agenda, reminders
+from partnerhub.delegations.agenda import reminders
+from partnerhub.delegations.agenda import services as agenda
 from partnerhub.delegations.models import Meeting, ProgrammeItem, Registration, Table
 from partnerhub.privacy.models import PrivacyNotice
 

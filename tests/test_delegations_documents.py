@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
-from partnerhub.delegations import documents
+from partnerhub.delegations.documents import services as documents
 from partnerhub.delegations.models import Delegation, ProgrammeItem, Registration, RegistrationQuestion, Stop
 from partnerhub.privacy.models import PrivacyNotice
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from partnerhub.core.audit import history
-from partnerhub.delegations import meetings as services
+from partnerhub.delegations.meetings import services
 from partnerhub.delegations.models import Meeting, MeetingRequest, ProgrammeItem, Registration, ScheduleRun
 from partnerhub.privacy.models import PrivacyNotice
 from tests import factories as f

@@ -12,11 +12,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from partnerhub.core.audit import history
+from partnerhub.delegations.models import Delegation, Registration, RegistrationQuestion
 
 # Registers the admin at collection, before the URLconf is built (until delegations/admin.py imports it).
-from partnerhub.delegations import admin_registration  # noqa: F401
-from partnerhub.delegations import registration as services
-from partnerhub.delegations.models import Delegation, Registration, RegistrationQuestion
+from partnerhub.delegations.registration import admin as admin_registration  # noqa: F401
+from partnerhub.delegations.registration import services
 from partnerhub.privacy.models import PrivacyNotice
 from tests.factories import UserFactory
 

@@ -5,8 +5,8 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from partnerhub.delegations import meetings as services
-from partnerhub.delegations import schedule_explanations
+from partnerhub.delegations.meetings import explanations as schedule_explanations
+from partnerhub.delegations.meetings import services
 from partnerhub.delegations.models import MeetingRequest, ScheduleRun
 from tests.test_delegations_meetings import alice, at, bo, register, tables, trip  # noqa: F401
 

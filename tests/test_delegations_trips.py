@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from partnerhub.delegations.forms import ProgrammeItemForm
 from partnerhub.delegations.models import ProgrammeItem, Stop
+from partnerhub.delegations.trips.forms import ProgrammeItemForm
 
 pytestmark = pytest.mark.django_db
 

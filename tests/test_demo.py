@@ -101,7 +101,7 @@ def test_demo_ideas_cover_every_stage_and_three_languages(demo_world):
 def test_demo_trips_have_registrations_requests_and_a_published_schedule(demo_world):
     from icalendar import Calendar
 
-    from partnerhub.delegations.agenda import ics_for
+    from partnerhub.delegations.agenda.services import ics_for
     from partnerhub.delegations.models import Delegation
 
     past = Delegation.objects.get(slug="yangzhou-delegation-to-kaiserslautern")

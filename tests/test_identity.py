@@ -9,7 +9,7 @@ from allauth.account.models import EmailAddress
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from partnerhub.delegations import meetings
+from partnerhub.delegations.meetings import services as meetings
 from partnerhub.delegations.models import MeetingRequest, Registration
 from partnerhub.privacy.models import PrivacyNotice
 from tests import factories as f

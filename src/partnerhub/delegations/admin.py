@@ -2,10 +2,6 @@ from django.contrib import admin
 from i18nfield.admin import I18nModelAdmin
 
 from partnerhub.core.admin import VisibilityAdminMixin, VisibilityInlineMixin
-from partnerhub.delegations import registration as registration_services
-from partnerhub.delegations import services
-from partnerhub.delegations.admin_registration import RegistrationQuestionInline  # registers its admins
-from partnerhub.delegations.forms import DelegationForm, ProgrammeItemForm, TravelLegForm
 from partnerhub.delegations.models import (
     Delegation,
     DelegationMember,
@@ -15,6 +11,10 @@ from partnerhub.delegations.models import (
     Table,
     TravelLeg,
 )
+from partnerhub.delegations.registration import services as registration_services
+from partnerhub.delegations.registration.admin import RegistrationQuestionInline  # registers its admins
+from partnerhub.delegations.trips import services
+from partnerhub.delegations.trips.forms import DelegationForm, ProgrammeItemForm, TravelLegForm
 
 
 class MemberInline(VisibilityInlineMixin, admin.TabularInline):

@@ -1,13 +1,13 @@
 from django.urls import include, path
 
-from partnerhub.delegations import views
+from partnerhub.delegations.trips import views
 
 app_name = "delegations"
 urlpatterns = [
     path("", views.trip_list, name="list"),
-    path("", include("partnerhub.delegations.urls_registration")),
-    path("", include("partnerhub.delegations.urls_documents")),
-    path("", include("partnerhub.delegations.urls_meetings")),
-    path("", include("partnerhub.delegations.urls_agenda")),
+    path("", include("partnerhub.delegations.registration.urls")),
+    path("", include("partnerhub.delegations.documents.urls")),
+    path("", include("partnerhub.delegations.meetings.urls")),
+    path("", include("partnerhub.delegations.agenda.urls")),
     path("<slug:slug>/", views.trip_detail, name="detail"),
 ]

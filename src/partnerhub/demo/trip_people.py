@@ -3,9 +3,10 @@
 from django.utils import timezone
 
 from partnerhub.core.i18n import i18n
-from partnerhub.delegations import meetings, registration
+from partnerhub.delegations.meetings import services as meetings
+from partnerhub.delegations.meetings.tasks import execute
 from partnerhub.delegations.models import Registration, RegistrationQuestion, ScheduleRun
-from partnerhub.delegations.tasks import execute
+from partnerhub.delegations.registration import services as registration
 from partnerhub.organisations.models import Person
 from partnerhub.privacy.models import PrivacyNotice
 

@@ -9,8 +9,8 @@ import zoneinfo
 from django.utils import timezone
 
 from partnerhub.core.i18n import i18n
-from partnerhub.delegations import services as delegation_services
 from partnerhub.delegations.models import Delegation, ProgrammeItem, Stop, Table, TravelLeg
+from partnerhub.delegations.trips import services as delegation_services
 
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")

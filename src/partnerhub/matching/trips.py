@@ -7,7 +7,7 @@ from django.db.models import Case, IntegerField, Value, When
 from django.utils.translation import gettext as _
 
 from partnerhub.core import audit
-from partnerhub.delegations import meetings as meeting_services
+from partnerhub.delegations.meetings import services as meeting_services
 from partnerhub.delegations.models import Delegation, MeetingRequest, Registration
 from partnerhub.matching.models import Suggestion
 from partnerhub.organisations.models import Organisation

@@ -1,6 +1,6 @@
 from django import template
 
-from partnerhub.delegations import schedule_explanations
+from partnerhub.delegations.meetings import explanations as schedule_explanations
 
 register = template.Library()
 

@@ -6,7 +6,7 @@ per session, or given when each partner is free: a Hall violator of the bipartit
 that are unavailable, of the wrong session, clashing or over the tables, meetings with no possible slot,
 more required meetings than tables × slots (overall or per session), and ``after`` links among required
 meetings that form a cycle or a chain no order of slots can hold. Every reason is a
-:class:`~.model.Reason` with a stable code and parameters (``delegations/schedule_explanations.py``
+:class:`~.model.Reason` with a stable code and parameters (``delegations/meetings/explanations.py``
 translates them).
 """
 

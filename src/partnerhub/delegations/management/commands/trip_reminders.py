@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from partnerhub.delegations.reminders import meeting_day_reminders_task, trip_reminders_task
+from partnerhub.delegations.agenda.reminders import meeting_day_reminders_task, trip_reminders_task
 
 
 class Command(BaseCommand):

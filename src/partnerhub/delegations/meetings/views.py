@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from partnerhub.delegations import meetings as services
+from partnerhub.delegations.meetings import services
 from partnerhub.delegations.models import Delegation, Meeting, MeetingRequest, Registration, Table
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")

@@ -13,7 +13,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
-from partnerhub.delegations import agenda
+from partnerhub.delegations.agenda import services as agenda
 from partnerhub.delegations.models import ProgrammeItem, Registration
 
 

@@ -11,9 +11,9 @@ from i18nfield import forms as i18n_forms
 from i18nfield.admin import I18nModelAdmin
 
 from partnerhub.core.admin import VisibilityAdminMixin, VisibilityInlineMixin
-from partnerhub.delegations import registration as services
 from partnerhub.delegations.models import Delegation, Registration, RegistrationQuestion
-from partnerhub.delegations.sensitive import answers_for
+from partnerhub.delegations.registration import services
+from partnerhub.delegations.registration.sensitive import answers_for
 
 I18N_WIDGETS = {
     i18n_fields.I18nCharField: {"widget": i18n_forms.I18nTextInput},

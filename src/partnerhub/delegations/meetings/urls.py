@@ -1,6 +1,6 @@
 from django.urls import path
 
-from partnerhub.delegations import views_meetings as views
+from partnerhub.delegations.meetings import views
 
 urlpatterns = [
     path("<slug:slug>/meetings/", views.participant, name="meetings_participant"),

@@ -13,7 +13,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from partnerhub.delegations import meetings as services
+from partnerhub.delegations.meetings import services
 from partnerhub.delegations.models import Delegation, Meeting, MeetingRequest, Registration
 
 

@@ -11,16 +11,16 @@ from django.views.decorators.http import require_POST
 
 from partnerhub.accounts.visibility import viewer_for
 from partnerhub.core.abuse import rate_limited
-from partnerhub.delegations import registration as services
 from partnerhub.delegations.models import Delegation, Registration, RegistrationQuestion
-from partnerhub.delegations.registration_forms import (
+from partnerhub.delegations.registration import services
+from partnerhub.delegations.registration.forms import (
     DeclineForm,
     RegistrationForm,
     display_answer,
     parse_key,
     people_formset,
 )
-from partnerhub.delegations.sensitive import answers_for
+from partnerhub.delegations.registration.sensitive import answers_for
 from partnerhub.privacy.models import PrivacyNotice
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from partnerhub.core import audit
-from partnerhub.delegations import meetings as services
+from partnerhub.delegations.meetings import services
 from partnerhub.delegations.models import Delegation, Meeting, MeetingRequest, ScheduleRun
 from partnerhub.engines import scheduling as engine
 from partnerhub.engines.scheduling import model

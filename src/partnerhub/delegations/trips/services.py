@@ -13,7 +13,7 @@ def save_delegation(delegation: Delegation, *, actor) -> Delegation:
     require_save(actor, delegation)
     save_audited(delegation, actor=actor, kind="delegation", exclude=["destinations", "shared_with"])
     if delegation.capacity is not None:
-        from partnerhub.delegations.registration import promote_waiting
+        from partnerhub.delegations.registration.services import promote_waiting
 
         promote_waiting(delegation)  # more seats: the people waiting move up at once
     return delegation

@@ -15,7 +15,7 @@ from django_tasks import task
 
 from partnerhub.core import audit
 from partnerhub.core.timezones import differs, local
-from partnerhub.delegations import agenda
+from partnerhub.delegations.agenda import services as agenda
 from partnerhub.delegations.models import Delegation, Meeting, Registration
 from partnerhub.notifications.services import notify, url_in
 

@@ -17,7 +17,7 @@ from i18nfield.strings import LazyI18nString
 
 from partnerhub.core.abuse import HoneypotMixin
 from partnerhub.delegations.models import Delegation, RegistrationQuestion
-from partnerhub.delegations.registration import answer_text, applicable_questions
+from partnerhub.delegations.registration.services import answer_text, applicable_questions
 
 COMMON_TIME_ZONES = [
     "Europe/Berlin", "Europe/Vienna", "Europe/Zurich", "Europe/Paris", "Europe/London", "Europe/Warsaw",

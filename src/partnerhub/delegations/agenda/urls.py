@@ -1,6 +1,6 @@
 from django.urls import path
 
-from partnerhub.delegations import views_agenda
+from partnerhub.delegations.agenda import views as views_agenda
 
 urlpatterns = [
     path("agenda/<str:token>/", views_agenda.agenda_page, name="agenda"),

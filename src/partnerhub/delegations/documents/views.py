@@ -6,7 +6,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from partnerhub.delegations import documents
+from partnerhub.delegations.documents import services as documents
 from partnerhub.delegations.models import Delegation, Registration
 
 PDF = "application/pdf"

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from partnerhub.delegations import views_registration as views
+from partnerhub.delegations.registration import views
 
 urlpatterns = [
     path("registration/<str:token>/", views.status, name="registration_status"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from partnerhub.delegations import views_documents as views
+from partnerhub.delegations.documents import views
 
 urlpatterns = [
     path("<slug:slug>/documents/", views.documents_index, name="documents_index"),

@@ -310,7 +310,7 @@ def move_meeting(meeting: Meeting, *, starts_at: datetime.datetime, table: Table
 @transaction.atomic
 def run_scheduler(delegation: Delegation, *, actor) -> ScheduleRun:
     """Start a scheduler run in the background (``tasks.schedule_meetings``); the page polls its progress."""
-    from partnerhub.delegations.tasks import schedule_meetings
+    from partnerhub.delegations.meetings.tasks import schedule_meetings
 
     _manages(actor, delegation)
     if not delegation.tables.exists():
