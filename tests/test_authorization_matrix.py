@@ -553,7 +553,13 @@ def clients(world) -> dict[str, Client]:
 
 
 def all_targets(world) -> list[Target]:
-    return [t for p in patterns() for t in fill(p, world)]
+    """Every filled pattern; ``MATRIX_ONLY`` (a regular expression on the route's name) narrows a local run
+    to the routes being worked on. The assertions on routes outside it are then skipped."""
+    import os
+
+    only = os.environ.get("MATRIX_ONLY")
+    chosen = [p for p in patterns() if not only or re.search(only, p.name or p.route)]
+    return [t for p in chosen for t in fill(p, world)]
 
 
 def harvest(world, targets, client, findings) -> tuple[dict[str, dict], list[Target]]:
@@ -675,6 +681,8 @@ def test_every_pattern_for_every_role_leaks_nothing_and_wrong_roles_change_nothi
         print("\n".join(report))
     assert not report, "\n".join(report)
     # The POSTs were real: the organisers' and the operator's own POSTs changed the world on these routes.
+    if os.environ.get("MATRIX_ONLY"):
+        return
     for expected in [
         "superuser admin:organisations_person_delete",
         "agency_staff admin:organisations_organisation_change",
