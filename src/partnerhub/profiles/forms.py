@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from i18nfield.forms import I18nModelForm
 
+from partnerhub.core.editing import VersionedFormMixin
 from partnerhub.organisations.models import NaceActivity, Organisation
 from partnerhub.profiles.models import CooperationProfile
 from partnerhub.regions.models import Region
@@ -32,7 +33,7 @@ def region_choices() -> list[tuple[int, str]]:
     return sorted(((r.pk, str(r)) for r in Region.objects.all()), key=lambda choice: choice[1])
 
 
-class ProfileForm(I18nModelForm):
+class ProfileForm(VersionedFormMixin, I18nModelForm):
     """The content of a profile; status, review and pipeline are changed only through their actions."""
 
     sectors = forms.MultipleChoiceField(

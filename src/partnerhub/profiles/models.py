@@ -133,6 +133,16 @@ class CooperationProfile(PipelineItem):
         # Newest publications first, then unpublished ones (NULLs sort differently per database).
         ordering = [models.F("published_at").desc(nulls_last=True), "-created_at", "-pk"]
 
+    # What editing does not compare (core/editing.py): bookkeeping and what the pipeline moves on its own.
+    VERSION_IGNORES = ("search_document", "reminder_sent_at", "stage", "owner", "review_note", "published_at")
+
+    def version_parts(self) -> list:
+        """Sectors and target regions belong to the text an editor sees."""
+        return [
+            sorted(self.sectors.values_list("code", flat=True)),
+            sorted(self.target_regions.values_list("pk", flat=True)),
+        ]
+
     def __str__(self) -> str:
         return str(self.summary)
 

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from partnerhub.core import audit
+from partnerhub.core import audit, editing
 from partnerhub.core.i18n import all_texts
 from partnerhub.engines.textsearch import build_document
 from partnerhub.notifications.services import notify, url_in
@@ -152,8 +152,11 @@ def save_profile(
     actor,
     sector_codes: Iterable[str] | None = None,
     target_region_ids: Iterable[int] | None = None,
+    version: str | None = None,
 ) -> CooperationProfile:
     """Create or update a profile's content and index it.
+
+    ``version`` is what the editor's form saw (core/editing.py): a profile saved since is not overwritten.
 
     A published profile whose content changes goes back to review, unless a reviewer (staff of the
     agency) made the change.
@@ -170,6 +173,7 @@ def save_profile(
     else:
         if actor is not None and not _allowed(CooperationProfile.objects.content_editable_by(actor), profile):
             raise PermissionDenied(_("This profile cannot be changed now."))
+        editing.ensure_current(profile, version)
         previous = CooperationProfile.objects.get(pk=profile.pk)
         for name in STATE_FIELDS:
             setattr(profile, name, getattr(previous, name))

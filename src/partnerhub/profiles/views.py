@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from partnerhub.core import editing
 from partnerhub.organisations import search
 from partnerhub.organisations.models import Organisation
 from partnerhub.profiles import services
@@ -94,23 +95,21 @@ def profile_detail(request, pk):
     return render(request, "profiles/detail.html", context)
 
 
-def _save(request, form: ProfileForm, profile: CooperationProfile):
-    """Save through the service; its validation errors are shown on the form like the form's own."""
-    try:
-        services.save_profile(
+def _save(request, form: ProfileForm, profile: CooperationProfile, context: dict):
+    """Save through the service; its validation errors are shown on the form like the form's own, and a
+    save over a newer version puts that version's texts into ``context["conflict"]``."""
+    saved, conflict = editing.save_through(
+        form,
+        lambda: services.save_profile(
             profile,
             actor=request.user,
             sector_codes=form.cleaned_data["sectors"],
             target_region_ids=form.cleaned_data["target_regions"],
-        )
-    except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, exc.messages)
-        return None
-    return profile
+            version=form.seen_version,
+        ),
+    )
+    context["conflict"] = conflict
+    return saved
 
 
 @login_required
@@ -119,12 +118,13 @@ def profile_create(request):
         raise PermissionDenied(_("Only members of an organisation and agency staff may write profiles."))
     profile = CooperationProfile()
     form = ProfileForm(request.POST or None, instance=profile, user=request.user)
-    if request.method == "POST" and form.is_valid() and _save(request, form, form.instance):
+    context = {"form": form, "profile": None}
+    if request.method == "POST" and form.is_valid() and _save(request, form, form.instance, context):
         messages.success(
             request, _("The profile was saved as a draft. Submit it for review when it is ready.")
         )
         return redirect(form.instance)
-    return render(request, "profiles/form.html", {"form": form, "profile": None})
+    return render(request, "profiles/form.html", context)
 
 
 @login_required
@@ -134,14 +134,15 @@ def profile_edit(request, pk):
         raise PermissionDenied(_("This profile cannot be changed now."))
     was_published = profile.status == CooperationProfile.Status.PUBLISHED
     form = ProfileForm(request.POST or None, instance=profile, user=request.user)
-    if request.method == "POST" and form.is_valid() and _save(request, form, form.instance):
+    context: dict = {"form": form, "profile": profile}
+    if request.method == "POST" and form.is_valid() and _save(request, form, form.instance, context):
         if was_published and form.instance.status == CooperationProfile.Status.IN_REVIEW:
             messages.success(request, _("The changes were saved; the profile is back in review."))
         else:
             messages.success(request, _("The changes were saved."))
         return redirect(form.instance)
     reviewer = _allowed(CooperationProfile.objects.editable_by(request.user), profile)
-    context = {"form": form, "profile": profile, "returns_to_review": was_published and not reviewer}
+    context["returns_to_review"] = was_published and not reviewer
     return render(request, "profiles/form.html", context)
 
 
