@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "partnerhub.profiles",
     "partnerhub.inquiries",
     "partnerhub.matching",
+    "partnerhub.reports",
+    "partnerhub.maps",
     "partnerhub.demo",
 ]
 
