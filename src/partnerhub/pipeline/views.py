@@ -1,24 +1,19 @@
 """The agency's working views: inbox, board and list of ideas and profiles, and the pipeline actions."""
 
-from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from partnerhub.accounts.visibility import viewer_for
 from partnerhub.core.redirects import safe_next
-from partnerhub.pipeline import forms, services
+from partnerhub.pipeline import filters, forms, services
 from partnerhub.pipeline.registry import KINDS, model_for
 from partnerhub.pipeline.stages import stages_for
-
-TITLE_FIELD = {"ideas": "title", "profiles": "search_document"}
 
 
 def _staff_agency(request):
@@ -33,8 +28,7 @@ def _staff_agency(request):
 
 
 def _items(request, kind):
-    model = model_for(kind)
-    return model.objects.visible_to(request.user).filter(stage__isnull=False).select_related("stage", "owner")
+    return filters.items_of(request.user, kind)
 
 
 @login_required
@@ -79,52 +73,10 @@ def board(request, kind):
     return render(request, template, context)
 
 
-class ListFilterForm(django_forms.Form):
-    SORTS = {
-        "-created_at": gettext_lazy("newest first"),
-        "created_at": gettext_lazy("oldest first"),
-        "due_date": gettext_lazy("due date"),
-        "stage__position": gettext_lazy("stage"),
-    }
-    q = django_forms.CharField(label=gettext_lazy("Search"), required=False, max_length=200)
-    stage = django_forms.ChoiceField(label=gettext_lazy("Stage"), required=False)
-    owner = django_forms.ChoiceField(label=gettext_lazy("Project leader"), required=False)
-    sort = django_forms.ChoiceField(
-        label=gettext_lazy("Sort by"), required=False, choices=list(SORTS.items())
-    )
-
-    def __init__(self, *args, agency, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["stage"].choices = [("", _("all stages"))] + [
-            (str(s.pk), str(s.name)) for s in stages_for(agency)
-        ]
-        owner_form = forms.OwnerForm(agency=agency)
-        self.fields["owner"].choices = [("", _("everyone")), ("none", _("nobody"))] + [
-            (str(u.pk), str(u)) for u in owner_form.fields["owner"].queryset
-        ]
-
-
 @login_required
 def item_list(request, kind):
     agency = _staff_agency(request)
-    items = _items(request, kind)
-    form = ListFilterForm(request.GET or None, agency=agency)
-    if form.is_bound:
-        form.is_valid()
-        data = form.cleaned_data
-        if data.get("q"):
-            field = TITLE_FIELD[kind]
-            for term in data["q"].split():
-                items = items.filter(
-                    Q(**{f"{field}__icontains": term}) | Q(organisation__name__icontains=term)
-                )
-        if data.get("stage"):
-            items = items.filter(stage_id=data["stage"])
-        if data.get("owner") == "none":
-            items = items.filter(owner__isnull=True)
-        elif data.get("owner"):
-            items = items.filter(owner_id=data["owner"])
-        items = items.order_by(data.get("sort") or "-created_at", "pk")
+    form, items = filters.item_list(request.user, kind, request.GET, agency)
     page = Paginator(items, 50).get_page(request.GET.get("page"))
     return render(
         request,

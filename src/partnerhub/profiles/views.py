@@ -2,47 +2,22 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from partnerhub.core import editing
-from partnerhub.organisations import search
 from partnerhub.organisations.models import Organisation
-from partnerhub.profiles import services
-from partnerhub.profiles.forms import ProfileFilterForm, ProfileForm, RejectForm, RenewForm
+from partnerhub.profiles import filters, services
+from partnerhub.profiles.forms import ProfileForm, RejectForm, RenewForm
 from partnerhub.profiles.models import CooperationProfile
 
 PAGE_SIZE = 24
 
 
-def _region_q(slug: str) -> Q:
-    """Profiles from or seeking partners in the region, or in a region within it (three levels down)."""
-    q = Q()
-    for via in ("organisation__region", "target_regions"):
-        for depth in range(3):
-            q |= Q(**{f"{via}__{'parent__' * depth}slug": slug})
-    return q
-
-
 def profile_list(request):
     """Browse and search the profiles the user may see; HTMX swaps in the results only."""
-    form = ProfileFilterForm(request.GET or None)
-    profiles = CooperationProfile.objects.visible_to(request.user).select_related("organisation__region")
-    if form.is_bound:
-        # Invalid fields are reported above the results; the valid ones still narrow the list.
-        form.is_valid()
-        data = form.cleaned_data
-        profiles = search.search(profiles, data.get("q", ""))
-        if data.get("profile_type"):
-            profiles = profiles.filter(profile_type=data["profile_type"])
-        if data.get("sector"):
-            profiles = profiles.filter(
-                pk__in=CooperationProfile.objects.filter(search.sector_q(data["sector"]))
-            )
-        if data.get("region"):
-            profiles = profiles.filter(pk__in=CooperationProfile.objects.filter(_region_q(data["region"])))
+    form, profiles = filters.profile_list(request.user, request.GET)
     page = Paginator(profiles.prefetch_related("sectors"), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from partnerhub.accounts.visibility import viewer_for
 from partnerhub.core.abuse import rate_limited
 from partnerhub.delegations.models import Delegation, Registration, RegistrationQuestion
-from partnerhub.delegations.registration import services
+from partnerhub.delegations.registration import filters, services
 from partnerhub.delegations.registration.forms import (
     DeclineForm,
     RegistrationForm,
@@ -160,17 +160,13 @@ def cancel(request, token):
 def registration_list(request, slug):
     """Registrations of a trip the user may see, with counts; approve and decline where the user may."""
     trip = _visible_trip(request, slug)
-    visible = Registration.objects.visible_to(request.user).filter(delegation=trip)
+    visible, status, shown = filters.registration_list(request.user, trip, request.GET)
     counts = visible.aggregate(
         held=Count("pk", filter=Q(status__in=[Registration.Status.PENDING, Registration.Status.CONFIRMED])),
         waiting=Count("pk", filter=Q(status=Registration.Status.WAITING)),
         total=Count("pk"),
     )
-    status = request.GET.get("status", "")
-    if status not in Registration.Status.values:
-        status = ""
-    shown = visible.filter(status=status) if status else visible
-    shown = list(shown.select_related("organisation").order_by("created_at", "pk"))
+    shown = list(shown)
     editable = set(
         Registration.objects.editable_by(request.user).filter(delegation=trip).values_list("pk", flat=True)
     )
