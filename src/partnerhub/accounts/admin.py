@@ -44,7 +44,19 @@ class OperatorEmailAddressAdmin(OperatorOnlyMixin, EmailAddressAdmin):
 
 
 class OperatorTaskResultAdmin(OperatorOnlyMixin, DBTaskResultAdmin):
-    pass
+    # The stored path, not django-tasks-db's `task_name`: that one imports the task and binds it to its
+    # backend, and fails (a 500 for the whole list) for a row whose task moved, or when the configured
+    # backend is no longer the database one (TASKS_BACKEND=immediate after a run with the worker).
+    list_display = (
+        "id",
+        "task_path",
+        "status",
+        "enqueued_at",
+        "started_at",
+        "finished_at",
+        "priority",
+        "queue_name",
+    )
 
 
 for model, model_admin in [
