@@ -59,6 +59,10 @@ OBJECTLESS_WRITERS = {
     "profiles:new": {"member", "member_other"} | STAFF,  # for the organisations they may edit
     "pipeline:bulk": STAFF,  # on their own agency's items only (the tracked-records rule checks that)
     "matching:reembed": {"superuser"},
+    # the workspace's add pages: under a region, agency family or partnership the role keeps (permissions)
+    "regions:new": STAFF,
+    "partnerships:new": STAFF,
+    "agencies:new": STAFF,
 }
 ADMIN_OBJECTLESS_SUFFIXES = ("_add", "_changelist")  # the admin's add form and bulk actions: staff
 

@@ -146,6 +146,23 @@ class Region(models.Model):
             return float(self.population) / float(self.area_km2)
         return None
 
+    def version_parts(self) -> list[str]:
+        """The strong sectors belong to the text staff edit: a change to them makes an open form stale."""
+        return sorted(self.strength_sectors.values_list("code", flat=True))
+
+    def descendant_ids(self) -> set[int]:
+        """The regions within this one, at any depth (a region cannot be moved into one of them)."""
+        ids: set[int] = set()
+        frontier = [self.pk]
+        while frontier:
+            frontier = [
+                pk
+                for pk in Region.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)
+                if pk not in ids
+            ]
+            ids.update(frontier)
+        return ids
+
     def ancestors(self) -> list["Region"]:
         chain = []
         region = self.parent

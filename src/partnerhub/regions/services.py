@@ -1,13 +1,81 @@
-"""State changes of regions (reference data kept by staff in the admin)."""
+"""State changes of regions: created and kept by staff in the workspace (and the admin)."""
 
-from django.db import transaction
+from collections.abc import Iterable
 
-from partnerhub.accounts.permissions import require_save
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+
+from partnerhub.accounts.permissions import can_edit, require_save
+from partnerhub.core import audit, editing
 from partnerhub.core.services import save_audited
+from partnerhub.organisations.models import NaceActivity
 from partnerhub.regions.models import Region
 
 
+def in_use(obj: models.Model) -> list[str]:
+    """What still points to ``obj`` ("3 organisations"), read from every reverse relation, hidden ones too.
+
+    A record is deleted only when this is empty: a deletion never cascades into other records or quietly
+    drops their links (a trip's destinations, a profile's target regions)."""
+    uses = []
+    for rel in obj._meta.get_fields(include_hidden=True):
+        if not (rel.auto_created and not rel.concrete and rel.is_relation):
+            continue
+        related = rel.related_model
+        if related is None or related._meta.auto_created or not hasattr(rel, "field"):
+            continue
+        count = related._base_manager.filter(**{rel.field.name: obj}).count()
+        if count:
+            uses.append(
+                f"{count} {related._meta.verbose_name_plural if count > 1 else related._meta.verbose_name}"
+            )
+    return uses
+
+
+def refuse_if_used(obj: models.Model) -> None:
+    uses = in_use(obj)
+    if uses:
+        raise ValidationError(
+            _("This record cannot be deleted while other records refer to it: %(uses)s.")
+            % {"uses": ", ".join(uses)},
+            code="in_use",
+        )
+
+
+def _check_parent(region: Region) -> None:
+    if region.pk is not None and region.parent_id is not None:
+        if region.parent_id == region.pk or region.parent_id in region.descendant_ids():
+            raise ValidationError(
+                {"parent": _("A region cannot be part of itself or of a region within it.")}
+            )
+
+
 @transaction.atomic
-def save_region(region: Region, *, actor) -> Region:
+def save_region(
+    region: Region,
+    *,
+    actor,
+    sector_codes: Iterable[str] | None = None,
+    version: str | None = None,
+) -> Region:
+    """Create or change a region with its strong sectors (NACE codes; None leaves them as they are).
+
+    ``version`` is what the editor's form saw (core/editing.py): a region saved since is not overwritten."""
     require_save(actor, region)
-    return save_audited(region, actor=actor, kind="region", exclude=["strength_sectors"], slug=region.slug)
+    editing.ensure_current(region, version)
+    _check_parent(region)
+    region = save_audited(region, actor=actor, kind="region", exclude=["strength_sectors"], slug=region.slug)
+    if sector_codes is not None:
+        region.strength_sectors.set(NaceActivity.objects.filter(code__in=list(sector_codes)))
+    return region
+
+
+@transaction.atomic
+def delete_region(region: Region, *, actor) -> None:
+    """Delete a region nothing refers to (no subdivision, partnership, agency, organisation, trip…)."""
+    if actor is not None and not can_edit(actor, region):
+        raise PermissionDenied(_("You may change only your own agency's records."))
+    refuse_if_used(region)
+    audit.record(actor, "region.deleted", region, slug=region.slug)
+    region.delete()
