@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from partnerhub.delegations.registration import views
+from partnerhub.delegations.registration import questions_views, views
 
 urlpatterns = [
     path("registration/<str:token>/", views.status, name="registration_status"),
@@ -21,4 +21,9 @@ urlpatterns = [
         {"action": "decline"},
         name="registration_decline",
     ),
+    path("<slug:slug>/questions/", questions_views.question_list, name="question_list"),
+    path("<slug:slug>/questions/add/", questions_views.question_add, name="question_add"),
+    path("<slug:slug>/questions/<int:pk>/edit/", questions_views.question_edit, name="question_edit"),
+    path("<slug:slug>/questions/<int:pk>/move/", questions_views.question_move, name="question_move"),
+    path("<slug:slug>/questions/<int:pk>/delete/", questions_views.question_delete, name="question_delete"),
 ]
