@@ -1,26 +1,51 @@
 """State changes of partnerships and agreements: validated, written and audited in one transaction."""
 
 import datetime
+from collections.abc import Iterable
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from partnerhub.accounts.permissions import require_save
-from partnerhub.core import audit
+from partnerhub.accounts.permissions import can_edit, require_save
+from partnerhub.core import audit, editing
+from partnerhub.core.history import record, sentence
 from partnerhub.core.services import save_audited
 from partnerhub.core.uploads import check_upload
 from partnerhub.partnerships.models import Agreement, AgreementDocument, Partnership
+from partnerhub.regions.services import refuse_if_used
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
+sentence(
+    "partnership.unshared",
+    gettext_lazy("%(actor)s stopped sharing the partnership with %(agency)s."),
+    agency=record("agencies.Agency", "slug"),
+)
+
 
 @transaction.atomic
-def save_partnership(partnership: Partnership, *, actor) -> Partnership:
+def save_partnership(
+    partnership: Partnership, *, actor, shared_with: Iterable | None = None, version: str | None = None
+) -> Partnership:
+    """Create or change a partnership; ``shared_with`` (agencies; None leaves the sharing as it is) is
+    applied through :func:`share_partnership` / :func:`unshare_partnership`, each with its audit entry.
+
+    ``version`` is what the editor's form saw (core/editing.py): a partnership saved since is not overwritten."""
     require_save(actor, partnership)
-    return save_audited(
+    editing.ensure_current(partnership, version)
+    partnership = save_audited(
         partnership, actor=actor, kind="partnership", exclude=["shared_with"], status=partnership.status
     )
+    if shared_with is not None:
+        wanted = {agency.pk: agency for agency in shared_with}
+        current = {agency.pk: agency for agency in partnership.shared_with.all()}
+        for pk in wanted.keys() - current.keys():
+            share_partnership(partnership, wanted[pk], actor=actor)
+        for pk in current.keys() - wanted.keys():
+            unshare_partnership(partnership, current[pk], actor=actor)
+    return partnership
 
 
 @transaction.atomic
@@ -29,6 +54,24 @@ def share_partnership(partnership: Partnership, agency, *, actor) -> None:
         return
     partnership.shared_with.add(agency)
     audit.record(actor, "partnership.shared", partnership, agency=agency.slug)
+
+
+@transaction.atomic
+def unshare_partnership(partnership: Partnership, agency, *, actor) -> None:
+    if actor is not None and not can_edit(actor, partnership):
+        raise PermissionDenied(_("You may change only your own agency's records."))
+    partnership.shared_with.remove(agency)
+    audit.record(actor, "partnership.unshared", partnership, agency=agency.slug)
+
+
+@transaction.atomic
+def delete_partnership(partnership: Partnership, *, actor) -> None:
+    """Delete a partnership nothing refers to: no agreement, trip, inquiry or pipeline link."""
+    if actor is not None and not can_edit(actor, partnership):
+        raise PermissionDenied(_("You may change only your own agency's records."))
+    refuse_if_used(partnership)
+    audit.record(actor, "partnership.deleted", partnership, slug=partnership.slug)
+    partnership.delete()
 
 
 @transaction.atomic

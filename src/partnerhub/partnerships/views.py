@@ -1,16 +1,29 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
+from partnerhub.accounts.permissions import can_add, can_edit
+from partnerhub.core import editing
 from partnerhub.core.audit import history
 from partnerhub.delegations.models import Delegation
+from partnerhub.partnerships import services
+from partnerhub.partnerships.forms import PartnershipForm
 from partnerhub.partnerships.models import Agreement, AgreementDocument, Partnership
+from partnerhub.regions.services import in_use
 
 
 def partnership_list(request):
     partnerships = Partnership.objects.visible_to(request.user).select_related(
         "agency", "home_region", "partner_region"
     )
-    return render(request, "partnerships/list.html", {"partnerships": partnerships})
+    return render(
+        request,
+        "partnerships/list.html",
+        {"partnerships": partnerships, "may_add": can_add(request.user, Partnership)},
+    )
 
 
 def partnership_detail(request, slug):
@@ -60,3 +73,68 @@ def document_download(request, pk):
     except FileNotFoundError as exc:
         raise Http404 from exc
     return FileResponse(handle, as_attachment=True, filename=document.file.name.rsplit("/", 1)[-1])
+
+
+# --- the partnership's own editing -------------------------------------------------------------------
+
+
+def _save(request, form: PartnershipForm, context: dict):
+    saved, context["conflict"] = editing.save_through(
+        form,
+        lambda: services.save_partnership(
+            form.instance,
+            actor=request.user,
+            shared_with=form.cleaned_data["shared_with"],
+            version=form.seen_version,
+        ),
+    )
+    return saved
+
+
+@login_required
+def partnership_create(request):
+    if not can_add(request.user, Partnership):
+        raise PermissionDenied(_("Only staff of an agency may start a partnership for their agency."))
+    form = PartnershipForm(request.POST or None, instance=Partnership(), user=request.user)
+    context = {"form": form, "partnership": None}
+    if request.method == "POST" and form.is_valid() and _save(request, form, context):
+        messages.success(request, _("The partnership was created."))
+        return redirect(form.instance)
+    return render(request, "partnerships/form.html", context)
+
+
+def _editable(request, slug) -> Partnership:
+    partnership = get_object_or_404(Partnership.objects.visible_to(request.user), slug=slug)
+    if not can_edit(request.user, partnership):
+        raise PermissionDenied(_("Only the agency that runs this partnership may change it."))
+    return partnership
+
+
+@login_required
+def partnership_edit(request, slug):
+    partnership = _editable(request, slug)
+    form = PartnershipForm(request.POST or None, instance=partnership, user=request.user)
+    context = {"form": form, "partnership": partnership}
+    if request.method == "POST" and form.is_valid() and _save(request, form, context):
+        messages.success(request, _("The changes were saved."))
+        return redirect(form.instance)
+    return render(request, "partnerships/form.html", context)
+
+
+@login_required
+def partnership_delete(request, slug):
+    partnership = _editable(request, slug)
+    blockers = in_use(partnership)
+    if request.method == "POST" and not blockers:
+        try:
+            services.delete_partnership(partnership, actor=request.user)
+        except ValidationError as exc:
+            blockers = exc.messages
+        else:
+            messages.success(request, _("The partnership was deleted."))
+            return redirect("partnerships:list")
+    return render(
+        request,
+        "regions/delete.html",
+        {"object": partnership, "blockers": blockers, "cancel_url": partnership.get_absolute_url()},
+    )
