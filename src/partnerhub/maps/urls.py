@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from partnerhub.maps import views
 
 app_name = "maps"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.programme_map, name="map"),
+]

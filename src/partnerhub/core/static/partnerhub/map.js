@@ -1,0 +1,106 @@
+// The programme map (Leaflet, vendored): country boundaries from a TopoJSON file in our static files
+// (Natural Earth via world-atlas), no tile server. The places come from the page's JSON (json_script);
+// the table below the map lists the same places for readers without JavaScript.
+(function () {
+  "use strict";
+
+  function link(url, text) {
+    var a = document.createElement("a");
+    a.href = url;
+    a.textContent = text;
+    return a;
+  }
+
+  function popup(title, url, detail) {
+    var box = document.createElement("div");
+    var strong = document.createElement("strong");
+    strong.appendChild(link(url, title));
+    box.appendChild(strong);
+    if (detail) {
+      var line = document.createElement("div");
+      line.textContent = detail;
+      box.appendChild(line);
+    }
+    return box;
+  }
+
+  // Organisations sit at their region's position: spread them on a small ring so each stays clickable.
+  function spread(organisations) {
+    var groups = {};
+    organisations.forEach(function (o) {
+      var key = o.lat + "," + o.lng;
+      (groups[key] = groups[key] || []).push(o);
+    });
+    Object.keys(groups).forEach(function (key) {
+      var group = groups[key];
+      group.forEach(function (o, i) {
+        var angle = (2 * Math.PI * i) / group.length;
+        var radius = 0.25 + 0.02 * group.length;
+        o.position = [o.lat + radius * Math.sin(angle), o.lng + radius * Math.cos(angle)];
+      });
+    });
+    return organisations;
+  }
+
+  function start() {
+    var element = document.getElementById("programme-map");
+    var source = document.getElementById("map-data");
+    if (!element || !source || typeof window.L === "undefined") {
+      return;
+    }
+    var data = JSON.parse(source.textContent);
+    var texts = data.texts || {};
+    element.classList.add("is-drawn");
+    var map = window.L.map(element, { minZoom: 1, maxZoom: 10, worldCopyJump: true });
+    map.attributionControl.setPrefix(false);
+    map.attributionControl.addAttribution(texts.attribution || "Natural Earth");
+    var points = [];
+
+    if (window.topojson && element.dataset.boundaries) {
+      fetch(element.dataset.boundaries, { credentials: "same-origin" })
+        .then(function (response) { return response.json(); })
+        .then(function (topology) {
+          var countries = window.topojson.feature(topology, topology.objects.countries);
+          window.L.geoJSON(countries, {
+            interactive: false,
+            style: { color: "#8aa0b4", weight: 0.6, fillColor: "#f4f1ea", fillOpacity: 1 },
+          }).addTo(map).bringToBack();
+        });
+    }
+
+    data.partnerships.forEach(function (p) {
+      window.L.polyline([p.from, p.to], { color: "#d1773b", weight: 2, dashArray: "6 4" })
+        .bindTooltip(p.name)
+        .bindPopup(popup(p.name, p.url, texts.partnership))
+        .addTo(map);
+    });
+    data.regions.forEach(function (r) {
+      points.push([r.lat, r.lng]);
+      var detail = r.organisations ? texts.organisations + ": " + r.organisations.toLocaleString(document.documentElement.lang || undefined) : texts.region;
+      window.L.circleMarker([r.lat, r.lng], { radius: 8, color: "#1f5f8b", fillColor: "#1f5f8b", fillOpacity: 0.85 })
+        .bindTooltip(r.name)
+        .bindPopup(popup(r.name, r.url, detail))
+        .addTo(map);
+    });
+    spread(data.organisations).forEach(function (o) {
+      window.L.circleMarker(o.position, { radius: 5, color: "#3c8d5a", fillColor: "#3c8d5a", fillOpacity: 0.9 })
+        .bindTooltip(o.name)
+        .bindPopup(popup(o.name, o.url, o.region))
+        .addTo(map);
+    });
+
+    if (points.length > 1) {
+      map.fitBounds(points, { padding: [40, 40], maxZoom: 6 });
+    } else if (points.length === 1) {
+      map.setView(points[0], 5);
+    } else {
+      map.setView([35, 60], 2);
+    }
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
