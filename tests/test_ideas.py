@@ -156,7 +156,7 @@ def test_a_chinese_idea_goes_from_the_form_through_the_board_with_shared_comment
     ]  # fmt: skip
     assert actions[8][2] == partner_staff
     page = client.get(url("ideas:detail", "de", idea.pk)).content.decode()
-    assert "pipeline.counterpart_proposed" in page
+    assert "als Gegenüber vorgeschlagen" in page and "pipeline.counterpart_proposed" not in page
     # The submitter's personal link shows the current stage in their language.
     status = client.get(url("ideas:status", "zh-hans", idea.access_token)).content.decode()
     assert "已达成合作" in status

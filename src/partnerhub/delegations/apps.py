@@ -10,6 +10,7 @@ class DelegationsConfig(AppConfig):
     def ready(self):
         from allauth.account.signals import email_confirmed
 
+        from partnerhub.delegations import history  # noqa: F401  (registers the history sentences)
         from partnerhub.delegations.registration.services import address_confirmed
 
         email_confirmed.connect(address_confirmed, dispatch_uid="delegations.address_confirmed")

@@ -6,3 +6,6 @@ class InquiriesConfig(AppConfig):
     name = "partnerhub.inquiries"
     label = "inquiries"
     verbose_name = _("Inquiries")
+
+    def ready(self) -> None:
+        from partnerhub.inquiries import history  # noqa: F401  (registers the history sentences)

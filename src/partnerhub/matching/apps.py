@@ -8,4 +8,7 @@ class MatchingConfig(AppConfig):
     verbose_name = _("Matching")
 
     def ready(self) -> None:
-        from partnerhub.matching import checks  # noqa: F401  (registers system checks)
+        from partnerhub.matching import (
+            checks,  # noqa: F401  (registers system checks)
+            history,  # noqa: F401  (registers the history sentences)
+        )

@@ -6,3 +6,6 @@ class OrganisationsConfig(AppConfig):
     name = "partnerhub.organisations"
     label = "organisations"
     verbose_name = _("Organisations and contacts")
+
+    def ready(self) -> None:
+        from partnerhub.organisations import history  # noqa: F401  (registers the history sentences)

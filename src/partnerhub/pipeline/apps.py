@@ -6,3 +6,6 @@ class PipelineConfig(AppConfig):
     name = "partnerhub.pipeline"
     label = "pipeline"
     verbose_name = _("Pipeline")
+
+    def ready(self) -> None:
+        from partnerhub.pipeline import history  # noqa: F401  (registers the history sentences)

@@ -6,3 +6,6 @@ class ProfilesConfig(AppConfig):
     name = "partnerhub.profiles"
     label = "profiles"
     verbose_name = _("Cooperation profiles")
+
+    def ready(self) -> None:
+        from partnerhub.profiles import history  # noqa: F401  (registers the history sentences)
