@@ -205,6 +205,18 @@ class Agreement(models.Model):
     def area_labels(self) -> list[str]:
         return self._meta.get_field("areas").labels(self.areas)
 
+    def version_parts(self) -> list:
+        """Parties and signatories are part of the agreement's text (core/editing.py)."""
+        parties = list(
+            self.parties.order_by("pk").values_list("pk", "name", "region_id", "agency_id", "position")
+        )
+        signatories = list(
+            self.signatories.order_by("pk").values_list(
+                "pk", "party_id", "name", "name_latin", "title", "position"
+            )
+        )
+        return [parties, signatories, sorted(self.shared_with.values_list("pk", flat=True))]
+
 
 class AgreementParty(models.Model):
     """One party to an agreement: a government, an agency, a university…"""
@@ -257,15 +269,70 @@ class Signatory(models.Model):
 
 
 def agreement_document_path(instance, filename: str) -> str:
-    return f"agreements/{instance.agreement_id}/{filename}"
+    agreement_id = (
+        instance.agreement_id if hasattr(instance, "agreement_id") else instance.document.agreement_id
+    )
+    return f"agreements/{agreement_id}/{filename}"
+
+
+class DocumentVisibility(models.TextChoices):
+    """Who may open a document: never more than may see its agreement (see AgreementDocument.visibility_q)."""
+
+    AGENCY = "agency", _("our agency only")
+    SHARED = "shared", _("also the partner agencies the agreement is shared with")
+    PUBLIC = "public", _("everyone who may see the agreement")
+
+
+class AgreementDocumentQuerySet(VisibleQuerySet):
+    pass
+
+
+def _document_q(viewer: Viewer, prefix: str = "") -> Q:
+    """Documents the viewer may open: the document's own visibility, capped by its agreement's."""
+    a = f"{prefix}agreement__"
+    level = f"{prefix}visibility"
+    public = Q(
+        **{level: DocumentVisibility.PUBLIC, f"{a}is_public": True, f"{a}partnership__is_public": True}
+    )
+    if not viewer.is_agency_staff:
+        return public
+    own = Q(**{f"{a}partnership__agency_id__in": viewer.agency_family})
+    shared = shared_with_q(Agreement, viewer, prefix=a) & Q(
+        **{f"{level}__in": [DocumentVisibility.SHARED, DocumentVisibility.PUBLIC]}
+    )
+    return public | own | shared
 
 
 class AgreementDocument(models.Model):
+    """A document of an agreement; ``file`` is its current version, older ones are ``older_versions``."""
+
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="documents")
     title = I18nCharField(_("title"), max_length=200)
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, blank=True)
+    visibility = models.CharField(
+        _("who may see it"),
+        max_length=10,
+        choices=DocumentVisibility.choices,
+        default=DocumentVisibility.AGENCY,
+        help_text=_("Never more than may see the agreement itself."),
+    )
     file = models.FileField(_("file"), upload_to=agreement_document_path)
-    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    number = models.PositiveSmallIntegerField(_("version"), default=1, editable=False)
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now, editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = AgreementDocumentQuerySet.as_manager()
+    editable_through = "agreement"
+    # Uploading a new version is its own action; the settings form guards only title, language, visibility.
+    VERSION_IGNORES = ("file", "number", "uploaded_at", "uploaded_by")
 
     class Meta:
         verbose_name = _("document")
@@ -277,3 +344,65 @@ class AgreementDocument(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("partnerships:document", args=[self.pk])
+
+    @property
+    def filename(self) -> str:
+        return self.file.name.rsplit("/", 1)[-1]
+
+    @classmethod
+    def visibility_q(cls, viewer: Viewer) -> Q:
+        return _document_q(viewer)
+
+    @classmethod
+    def editable_q(cls, viewer: Viewer) -> Q:
+        if not viewer.is_agency_staff:
+            return NOTHING
+        return Q(agreement__partnership__agency_id__in=viewer.agency_family)
+
+
+class DocumentVersionQuerySet(VisibleQuerySet):
+    pass
+
+
+class DocumentVersion(models.Model):
+    """A superseded version of a document, kept when a newer one was uploaded."""
+
+    document = models.ForeignKey(
+        AgreementDocument, verbose_name=_("document"), on_delete=models.CASCADE, related_name="older_versions"
+    )
+    number = models.PositiveSmallIntegerField(_("version"))
+    file = models.FileField(_("file"), upload_to=agreement_document_path)
+    uploaded_at = models.DateTimeField(_("uploaded"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = DocumentVersionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("document version")
+        verbose_name_plural = _("document versions")
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "number"], name="one_row_per_document_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document} ({self.number})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("partnerships:agreement_document_version", args=[self.pk])
+
+    @property
+    def filename(self) -> str:
+        return self.file.name.rsplit("/", 1)[-1]
+
+    @classmethod
+    def visibility_q(cls, viewer: Viewer) -> Q:
+        """An older version is seen by whoever may see its document."""
+        return _document_q(viewer, prefix="document__")

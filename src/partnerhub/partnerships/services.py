@@ -138,9 +138,16 @@ def check_document(uploaded) -> None:
 
 
 @transaction.atomic
-def attach_document(agreement: Agreement, uploaded, *, title: dict[str, str], language: str, actor):
-    check_document(uploaded)
+def attach_document(
+    agreement: Agreement, uploaded, *, title: dict[str, str], language: str, actor, visibility: str = ""
+):
+    """A new document of the agreement (its version 1), seen by ``visibility`` (default: the agency only)."""
     document = AgreementDocument(agreement=agreement, title=title, language=language)
+    document.visibility = visibility or document.visibility
+    document.uploaded_by = actor if getattr(actor, "is_authenticated", False) else None
+    require_save(actor, document)
+    check_document(uploaded)
+    document.full_clean(exclude=["file"])
     document.file.save(uploaded.name, uploaded, save=False)
     document.save()
     audit.record(actor, "agreement.document_attached", agreement, document=document.pk)

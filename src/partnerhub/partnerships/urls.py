@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from partnerhub.partnerships import views
 
@@ -11,4 +11,5 @@ urlpatterns = [
     path("<slug:slug>/delete/", views.partnership_delete, name="delete"),
     path("agreements/<int:pk>/", views.agreement_detail, name="agreement"),
     path("documents/<int:pk>/", views.document_download, name="document"),
+    path("", include("partnerhub.partnerships.agreements.urls")),
 ]

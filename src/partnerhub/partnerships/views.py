@@ -58,16 +58,18 @@ def agreement_detail(request, pk):
         {
             "agreement": agreement,
             "parties": agreement.parties.prefetch_related("signatories").select_related("region"),
-            "documents": agreement.documents.all(),
+            "documents": AgreementDocument.objects.visible_to(request.user)
+            .filter(agreement=agreement)
+            .select_related("uploaded_by")
+            .prefetch_related("older_versions__uploaded_by"),
+            "may_edit": can_edit(request.user, agreement),
         },
     )
 
 
 def document_download(request, pk):
-    """Agreement documents are served only to those who may see the agreement."""
-    document = get_object_or_404(AgreementDocument, pk=pk)
-    if not Agreement.objects.visible_to(request.user).filter(pk=document.agreement_id).exists():
-        raise Http404
+    """A document is served only to those it is meant for, never beyond who may see the agreement."""
+    document = get_object_or_404(AgreementDocument.objects.visible_to(request.user), pk=pk)
     try:
         handle = document.file.open("rb")
     except FileNotFoundError as exc:
