@@ -75,7 +75,7 @@ def test_trip_page_shows_shanghai_time_and_a_berlin_viewers_time(client, world, 
     client.force_login(agency_staff)
     html = client.get(url("delegations:detail", "en", world.delegation.slug)).content.decode()
     assert "10:00–11:00" in html
-    assert f"{berlin} your time (Europe/Berlin)" in html
+    assert f"{berlin} your time (Central European Time)" in html
 
 
 def test_no_second_time_when_the_viewer_is_in_the_same_zone(client, world):

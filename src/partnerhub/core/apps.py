@@ -9,3 +9,6 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from partnerhub.core import checks  # noqa: F401  (registers system checks)
+        from partnerhub.core.collation import install_country_order
+
+        install_country_order()

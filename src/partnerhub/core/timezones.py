@@ -3,7 +3,10 @@
 import datetime
 import zoneinfo
 
+from babel import Locale, UnknownLocaleError
+from babel.dates import get_timezone, get_timezone_location, get_timezone_name
 from django.conf import settings
+from django.utils import translation
 
 VIEWER_ZONE_COOKIE = "tz"
 
@@ -33,3 +36,31 @@ def local(moment: datetime.datetime, zone: str | zoneinfo.ZoneInfo) -> datetime.
 def differs(moment: datetime.datetime, zone_a, zone_b) -> bool:
     """Whether two zones show a different wall-clock time at this moment (Berlin vs Shanghai: 6 or 7 hours)."""
     return local(moment, zone_a).utcoffset() != local(moment, zone_b).utcoffset()
+
+
+def _babel_locale(language: str | None) -> Locale:
+    code = (language or translation.get_language() or settings.LANGUAGE_CODE).lower()
+    try:
+        if code.startswith("zh"):
+            return Locale.parse("zh_Hans_CN")
+        return Locale.parse(code.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse("en")
+
+
+def zone_label(zone: str | zoneinfo.ZoneInfo, language: str | None = None, *, city: bool = False) -> str:
+    """A zone as a reader names it, from the CLDR data — never the database name ``Europe/Berlin``:
+    "Mitteleuropäische Zeit", "中国时间"; with ``city`` (for a list to choose from, where two zones may share
+    a name): "Berlin (Mitteleuropäische Zeit)", "上海（中国时间）"."""
+    name = str(zone)
+    if name in ("UTC", "Etc/UTC", "GMT"):
+        return "UTC"
+    locale = _babel_locale(language)
+    try:
+        long_name = get_timezone_name(get_timezone(name), width="long", locale=locale)
+        place = get_timezone_location(name, locale=locale, return_city=True) if city else ""
+    except LookupError:
+        return name.replace("_", " ")
+    if not place:
+        return long_name
+    return f"{place}（{long_name}）" if locale.language == "zh" else f"{place} ({long_name})"

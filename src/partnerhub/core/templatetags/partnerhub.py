@@ -20,20 +20,28 @@ def html_lang(code: str) -> str:
     return "zh-Hans" if code == "zh-hans" else code
 
 
+@register.filter
+def zone_name(zone) -> str:
+    """A time zone by its name in the reader's language ("Berlin (Mitteleuropäische Zeit)", "上海（中国时间）")."""
+    from partnerhub.core.timezones import zone_label
+
+    return zone_label(zone) if zone else ""
+
+
 @register.inclusion_tag("partnerhub/_event_time.html", takes_context=True)
 def event_time(context, moment, zone, end=None):
     """A time in the zone of the place, with the viewer's own time beside it when that differs.
 
     ``{% event_time item.starts_at item.time_zone item.ends_at %}``
     """
-    from partnerhub.core.timezones import differs, local, viewer_zone
+    from partnerhub.core.timezones import differs, local, viewer_zone, zone_label
 
     viewer = viewer_zone(context.get("request"))
     return {
         "start": local(moment, zone),
         "end": local(end, zone) if end else None,
-        "zone_name": str(zone),
+        "zone_name": zone_label(zone),
         "viewer_start": local(moment, viewer) if differs(moment, zone, viewer) else None,
         "viewer_end": local(end, viewer) if end and differs(moment, zone, viewer) else None,
-        "viewer_zone": str(viewer),
+        "viewer_zone": zone_label(viewer),
     }

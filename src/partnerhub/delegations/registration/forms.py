@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from i18nfield.strings import LazyI18nString
 
 from partnerhub.core.abuse import HoneypotMixin
+from partnerhub.core.timezones import zone_label
 from partnerhub.delegations.models import Delegation, RegistrationQuestion
 from partnerhub.delegations.registration.services import answer_text, applicable_questions
 
@@ -33,7 +34,8 @@ YES_NO = [("yes", _("yes")), ("no", _("no"))]
 
 
 def time_zone_choices(first: str = "") -> list[tuple[str, str]]:
-    """Common zones with their current UTC offset; the trip's own zone is always among them."""
+    """Common zones by their localised name with their current UTC offset; the trip's own zone is always
+    among them."""
     now = timezone.now()
     choices = []
     for name in dict.fromkeys([first, *COMMON_TIME_ZONES] if first else COMMON_TIME_ZONES):
@@ -41,7 +43,7 @@ def time_zone_choices(first: str = "") -> list[tuple[str, str]]:
             offset = now.astimezone(zoneinfo.ZoneInfo(name)).strftime("%z")
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             continue
-        choices.append((name, f"{name.replace('_', ' ')} (UTC{offset[:3]}:{offset[3:]})"))
+        choices.append((name, f"{zone_label(name, city=True)} · UTC{offset[:3]}:{offset[3:]}"))
     return choices
 
 

@@ -4,7 +4,7 @@ import zoneinfo
 
 from django import template
 
-from partnerhub.core.timezones import differs, local
+from partnerhub.core.timezones import differs, local, zone_label
 
 register = template.Library()
 
@@ -25,8 +25,8 @@ def agenda_time(moment, zone, end=None, viewer=None):
     return {
         "start": local(moment, zone),
         "end": local(end, zone) if end else None,
-        "zone_name": str(zone),
+        "zone_name": zone_label(zone),
         "viewer_start": local(moment, viewer_zone) if shift else None,
         "viewer_end": local(end, viewer_zone) if shift and end else None,
-        "viewer_zone": str(viewer_zone) if viewer_zone else "",
+        "viewer_zone": zone_label(viewer_zone) if viewer_zone else "",
     }
