@@ -27,7 +27,8 @@ demo: install
 	$(BIN)/partnerhub migrate --noinput
 	$(BIN)/partnerhub createcachetable
 	$(BIN)/partnerhub load_demo
-	$(BIN)/partnerhub runserver 127.0.0.1:$(PORT)
+	# Links in e-mails point at the address this server really runs on (SITE_URL overrides it).
+	SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/partnerhub runserver 127.0.0.1:$(PORT)
 
 test: install
 	$(BIN)/python -m pytest
