@@ -9,5 +9,6 @@ urlpatterns = [
     path("", include("partnerhub.delegations.documents.urls")),
     path("", include("partnerhub.delegations.meetings.urls")),
     path("", include("partnerhub.delegations.agenda.urls")),
+    path("", include("partnerhub.delegations.trips.urls")),
     path("<slug:slug>/", views.trip_detail, name="detail"),
 ]

@@ -35,6 +35,10 @@ class Delegation(models.Model):
         COMPLETED = "completed", _("completed")
         CANCELLED = "cancelled", _("cancelled")
 
+    class WaitingList(models.TextChoices):
+        AUTOMATIC = "automatic", _("moves up automatically when a seat becomes free")
+        BY_STAFF = "staff", _("staff choose who moves up")
+
     slug = models.SlugField(_("short name"), unique=True)
     title = I18nCharField(_("title"), max_length=300)
     partnership = models.ForeignKey(
@@ -60,6 +64,20 @@ class Delegation(models.Model):
     registration_opens = models.DateTimeField(_("registration opens"), null=True, blank=True)
     registration_closes = models.DateTimeField(_("registration closes"), null=True, blank=True)
     capacity = models.PositiveIntegerField(_("seats"), null=True, blank=True, help_text=_("Empty: no limit."))
+    needs_approval = models.BooleanField(
+        _("registrations need approval"),
+        default=True,
+        help_text=_("Otherwise a registration that gets a seat is confirmed at once."),
+    )
+    waiting_list = models.CharField(
+        _("waiting list"), max_length=10, choices=WaitingList.choices, default=WaitingList.AUTOMATIC
+    )
+    waiting_list_limit = models.PositiveIntegerField(
+        _("places on the waiting list"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: no limit; 0: no waiting list, registration closes when the seats are taken."),
+    )
     leader = models.ForeignKey(
         "organisations.Person",
         verbose_name=_("head of delegation"),
@@ -77,6 +95,8 @@ class Delegation(models.Model):
 
     objects = DelegationQuerySet.as_manager()
     editable_through = "partnership"
+    # Set by publishing the meeting schedule, not by editing the trip (core/editing.py).
+    VERSION_IGNORES = ("schedule_published_at",)
 
     class Meta:
         verbose_name = _("delegation trip")
@@ -109,6 +129,36 @@ class Delegation(models.Model):
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
+
+    def version_parts(self) -> list:
+        """The itinerary and programme belong to the trip's text: a change to them makes an open trip form
+        stale (core/editing.py), as do the agencies it is shared with."""
+        return [
+            list(
+                self.stops.order_by("pk").values_list(
+                    "pk", "region_id", "arrival", "departure", "venue", "time_zone", "position"
+                )
+            ),
+            list(
+                self.legs.order_by("pk").values_list(
+                    "pk", "origin_id", "destination_id", "mode", "departs_at", "arrives_at", "details"
+                )
+            ),
+            list(
+                self.programme.order_by("pk").values_list(
+                    "pk",
+                    "stop_id",
+                    "kind",
+                    "title",
+                    "description",
+                    "venue",
+                    "starts_at",
+                    "ends_at",
+                    "time_zone",
+                )
+            ),
+            sorted(self.shared_with.values_list("pk", flat=True)),
+        ]
 
     def registration_is_open(self, now=None) -> bool:
         now = now or timezone.now()

@@ -147,8 +147,32 @@ def _tell(registration: Registration, template: str, **extra) -> None:
     )
 
 
+def seated_status(trip: Delegation) -> str:
+    """The status of a registration that gets a seat: waiting for approval, or confirmed at once when the
+    trip's registrations need no approval."""
+    return Registration.Status.PENDING if trip.needs_approval else Registration.Status.CONFIRMED
+
+
+def _waiting_count(trip: Delegation) -> int:
+    return Registration.objects.filter(delegation=trip, status=Registration.Status.WAITING).count()
+
+
+def _move_up(registration: Registration, trip: Delegation, actor) -> None:
+    registration.status = seated_status(trip)
+    registration.waiting_since = None
+    registration.delegation = trip
+    registration.save(update_fields=["status", "waiting_since", "updated_at"])
+    audit.record(actor, "registration.moved_up", registration, status=registration.status)
+    # Confirmed at once (no approval needed): the confirmation says all a moved-up participant needs.
+    pending = registration.status == Registration.Status.PENDING
+    _tell(registration, "registration_moved_up" if pending else "registration_confirmed")
+
+
 def _promote_locked(trip: Delegation) -> list[Registration]:
-    """Move the longest-waiting people into free seats; the caller holds the trip lock."""
+    """Move the longest-waiting people into free seats; the caller holds the trip lock. On a trip whose
+    waiting list staff manage (``Delegation.WaitingList.BY_STAFF``) nobody moves up by themselves."""
+    if trip.waiting_list == Delegation.WaitingList.BY_STAFF:
+        return []
     free = free_seats(trip)
     waiting = Registration.objects.filter(delegation=trip, status=Registration.Status.WAITING).order_by(
         "waiting_since", "pk"
@@ -157,12 +181,7 @@ def _promote_locked(trip: Delegation) -> list[Registration]:
         waiting = waiting[:free]
     promoted = []
     for registration in waiting:
-        registration.status = Registration.Status.PENDING
-        registration.waiting_since = None
-        registration.delegation = trip
-        registration.save(update_fields=["status", "waiting_since", "updated_at"])
-        audit.record(None, "registration.moved_up", registration)
-        _tell(registration, "registration_moved_up")
+        _move_up(registration, trip, None)
         promoted.append(registration)
     return promoted
 
@@ -250,6 +269,10 @@ def register(
             answers_per_person = [clean_answers(trip, a, questions) for a in answers_per_person]
             _promote_locked(trip)  # people already waiting come before newcomers
             free = free_seats(trip)
+            waiting = _waiting_count(trip)
+            if trip.waiting_list == Delegation.WaitingList.BY_STAFF and waiting:
+                free = 0  # staff give free seats to the people waiting; newcomers queue behind them
+            limit = trip.waiting_list_limit
             notice, now = PrivacyNotice.current(), timezone.now()
             created = []
             for index, (data, answers) in enumerate(zip(people, answers_per_person, strict=True)):
@@ -272,11 +295,16 @@ def register(
                     registration.family_name, registration.given_name
                 )
                 if free is None or free > 0:
-                    registration.status = Registration.Status.PENDING
+                    registration.status = seated_status(trip)
                     free = None if free is None else free - 1
+                elif limit is not None and waiting >= limit:
+                    raise ValidationError(
+                        _("This trip is fully booked and its waiting list is full."), code="full"
+                    )
                 else:
                     registration.status = Registration.Status.WAITING
                     registration.waiting_since = now
+                    waiting += 1
                 # Uniqueness is the database's job: a racing insert hits the constraint, handled below.
                 registration.full_clean(validate_unique=False, validate_constraints=False)
                 validate_time_zone(registration.time_zone)
@@ -291,6 +319,8 @@ def register(
                 )
                 if registration.status == Registration.Status.WAITING:
                     _tell(registration, "registration_waiting", position=waiting_position(registration))
+                elif registration.status == Registration.Status.CONFIRMED:
+                    _tell(registration, "registration_confirmed")
                 else:
                     _tell(registration, "registration_received")
                 created.append(registration)
@@ -340,6 +370,21 @@ def _editable(registration: Registration, actor) -> None:
 def _locked(registration: Registration) -> tuple[Delegation, Registration]:
     trip = _lock_trip(registration.delegation)
     return trip, Registration.objects.select_for_update().select_related("delegation").get(pk=registration.pk)
+
+
+@transaction.atomic
+def move_up(registration: Registration, *, actor) -> Registration:
+    """Staff give a free seat to someone on the waiting list (any of them, not only the first: on a trip
+    whose waiting list staff manage, they choose)."""
+    _editable(registration, actor)
+    trip, current = _locked(registration)
+    if current.status != Registration.Status.WAITING:
+        raise ValidationError(_("Only a registration on the waiting list can move up."))
+    free = free_seats(trip)
+    if free is not None and free < 1:
+        raise ValidationError(_("No seat is free. Raise the number of seats first."))
+    _move_up(current, trip, actor)
+    return current
 
 
 @transaction.atomic

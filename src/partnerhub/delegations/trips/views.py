@@ -1,6 +1,7 @@
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
 
+from partnerhub.accounts.permissions import can_add, can_edit
 from partnerhub.delegations.models import Delegation
 
 
@@ -10,12 +11,14 @@ def trip_list(request):
         .select_related("partnership")
         .prefetch_related("destinations")
     )
-    return render(request, "delegations/list.html", {"trips": trips})
+    return render(
+        request, "delegations/list.html", {"trips": trips, "can_create": can_add(request.user, Delegation)}
+    )
 
 
 def trip_detail(request, slug):
     trip = get_object_or_404(Delegation.objects.visible_to(request.user), slug=slug)
-    editable = Delegation.objects.editable_by(request.user).filter(pk=trip.pk).exists()
+    editable = can_edit(request.user, trip)
     return render(
         request,
         "delegations/detail.html",
