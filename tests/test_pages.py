@@ -226,3 +226,10 @@ def test_content_missing_in_the_readers_language_falls_back_and_is_marked(client
     save_organisation(world.public_org, actor=None)
     html = client.get(url("organisations:detail", "de", world.public_org.slug)).content.decode()
     assert '<p lang="zh-Hans">我们生产复合材料。</p>' in html
+
+
+def test_every_page_links_the_favicon_and_the_browsers_default_address_finds_it(client, world):
+    page = client.get("/de/")
+    assert 'rel="icon" href="/static/partnerhub/favicon.svg"' in page.content.decode()
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"] == "/static/partnerhub/favicon.svg"

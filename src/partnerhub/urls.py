@@ -3,13 +3,18 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
+from partnerhub.core.views import favicon
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
+    # Browsers (and feed readers, PDF viewers) ask for /favicon.ico whatever the page links.
+    path("favicon.ico", favicon, name="favicon"),
 ]
 urlpatterns += i18n_patterns(
     path("", include("partnerhub.core.urls")),
     path("regions/", include("partnerhub.regions.urls")),
     path("partnerships/", include("partnerhub.partnerships.urls")),
+    path("agencies/", include("partnerhub.agencies.urls")),
     path("organisations/", include("partnerhub.organisations.urls")),
     path("ideas/", include("partnerhub.ideas.urls")),
     path("delegations/", include("partnerhub.delegations.urls")),
@@ -17,6 +22,7 @@ urlpatterns += i18n_patterns(
     path("inquiries/", include("partnerhub.inquiries.urls")),
     path("matching/", include("partnerhub.matching.urls")),
     path("pipeline/", include("partnerhub.pipeline.urls")),
+    path("notifications/", include("partnerhub.notifications.urls")),
     path("dashboard/", include("partnerhub.reports.dashboard.urls")),
     path("exports/", include("partnerhub.reports.exports.urls")),
     path("map/", include("partnerhub.maps.urls")),

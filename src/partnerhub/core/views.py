@@ -1,4 +1,4 @@
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from partnerhub.agencies.models import Agency
 from partnerhub.delegations.models import Delegation
@@ -32,3 +32,10 @@ def home(request):
             "agencies": agencies,
         },
     )
+
+
+def favicon(request):
+    """The icon at the address browsers ask for; resolved per request, so hashed static names work too."""
+    from django.templatetags.static import static
+
+    return redirect(static("partnerhub/favicon.svg"), permanent=True)
