@@ -98,7 +98,7 @@ def build(settings, tmp_path) -> SecretWorld:
     from partnerhub.inquiries.models import Inquiry, InquiryReply
     from partnerhub.matching.models import Introduction, ReembedRun, Suggestion
     from partnerhub.organisations.models import Person
-    from partnerhub.partnerships.models import AgreementDocument, AgreementParty, Signatory
+    from partnerhub.partnerships.models import AgreementDocument, AgreementParty, DocumentVersion, Signatory
     from partnerhub.pipeline.models import Comment, Stage
     from partnerhub.privacy.models import PrivacyNotice
     from partnerhub.profiles.models import CooperationProfile
@@ -169,6 +169,20 @@ def build(settings, tmp_path) -> SecretWorld:
     )
     document.file.save("scan.pdf", ContentFile(f"%PDF-1.4\n% {document_marker}\n".encode()), save=True)
     o["document"] = document
+    older_marker = plant.marker(HOME)
+    older = DocumentVersion(document=document, number=1, uploaded_at=timezone.now())
+    older.file.save("scan-v1.pdf", ContentFile(f"%PDF-1.4\n% {older_marker}\n".encode()), save=True)
+    document.number = 2
+    document.save(update_fields=["number"])
+    o["document_version"] = older
+    plant.own(document, older_marker)
+    # On the public agreement, a document for the agency alone: its title and content stay with the agency.
+    internal_marker = plant.marker(HOME)
+    internal = AgreementDocument(
+        agreement=o["agreement"], title={"en": f"Notes {plant.marker(HOME)}"}, visibility="agency"
+    )
+    internal.file.save("notes.pdf", ContentFile(f"%PDF-1.4\n% {internal_marker}\n".encode()), save=True)
+    o["internal_document"] = internal
 
     # --- organisations and contacts -------------------------------------------------------------------
     o["public_org"] = f.OrganisationFactory(
@@ -451,7 +465,7 @@ def build(settings, tmp_path) -> SecretWorld:
                  "idea_of_member", "inquiry", "registration_member", "registration_other",
                  "registration_private_trip", "document", "attachment", "person_public_org",
                  "person_unconsented", "person_consented", "home_region", "profile_published",
-                 "profile_partners_only", "signatory"]:  # fmt: skip
+                 "profile_partners_only", "signatory", "document_version", "internal_document"]:  # fmt: skip
         plant.editors(o[name], HOME)
     plant.editors(o["partner_org"], {"partner_staff", "superuser"})
     plant.editors(o["partner_region"], {"partner_staff", "superuser"})

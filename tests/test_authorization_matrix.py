@@ -70,6 +70,7 @@ ADMIN_OBJECTLESS_SUFFIXES = ("_add", "_changelist")  # the admin's add form and 
 PK_SEGMENTS = {
     "agreements": "partnerships.agreement",
     "documents": "partnerships.agreementdocument",
+    "versions": "partnerships.documentversion",
     "attachments": "ideas.ideaattachment",
     "registrations": "delegations.registration",
     "letters": "delegations.registration",
