@@ -90,7 +90,9 @@ def build(settings, tmp_path) -> SecretWorld:
         Registration,
         RegistrationQuestion,
         ScheduleRun,
+        Stop,
         Table,
+        TravelLeg,
         Unavailability,
     )
     from partnerhub.demo.world import _grant_staff_permissions
@@ -353,6 +355,19 @@ def build(settings, tmp_path) -> SecretWorld:
     o["question"] = RegistrationQuestion.objects.create(
         delegation=o["trip"], key="passport_number", label={"en": "Passport number"}, kind="text"
     )
+    # a two-city itinerary with a travel leg (the trip's staff pages: trips/urls.py)
+    o["stop_home"] = Stop.objects.create(
+        delegation=o["trip"], region=o["home_region"], arrival=day, departure=day, time_zone="Europe/Berlin"
+    )
+    o["stop_partner"] = Stop.objects.create(
+        delegation=o["trip"], region=o["partner_region"], arrival=day, departure=day, time_zone="Asia/Shanghai",
+        position=1,
+    )  # fmt: skip
+    o["leg"] = TravelLeg.objects.create(
+        delegation=o["trip"], origin=o["stop_home"], destination=o["stop_partner"], mode="flight",
+        departs_at=datetime.datetime.combine(day, datetime.time(1), tzinfo=shanghai),
+        arrives_at=datetime.datetime.combine(day, datetime.time(8), tzinfo=shanghai),
+    )  # fmt: skip
     trip_secret = plant.marker(HOME)
     o["private_trip"] = f.DelegationFactory(
         slug="private-trip",
@@ -475,6 +490,8 @@ def build(settings, tmp_path) -> SecretWorld:
     plant.editors(o["meeting_request"], HOME | {"member", "member_other"})
     plant.editors(o["unavailability"], HOME | {"member"})
     plant.editors(o["meeting"], HOME | {"member", "member_other"})
+    for name in ["stop_home", "stop_partner", "leg"]:
+        plant.editors(o[name], HOME)
     for name in ["question", "table", "schedule_run", "suggestion", "suggestion_accepted", "introduction"]:
         plant.editors(o[name], HOME)
     plant.editors(o["reembed_run"], OPERATOR)

@@ -59,6 +59,7 @@ OBJECTLESS_WRITERS = {
     "profiles:new": {"member", "member_other"} | STAFF,  # for the organisations they may edit
     "pipeline:bulk": STAFF,  # on their own agency's items only (the tracked-records rule checks that)
     "matching:reembed": {"superuser"},
+    "delegations:trip_new": STAFF,  # under the partnerships they may edit
     # the workspace's add pages: under a region, agency family or partnership the role keeps (permissions)
     "regions:new": STAFF,
     "partnerships:new": STAFF,
@@ -78,6 +79,8 @@ PK_SEGMENTS = {
     "unavailable": "delegations.unavailability",
     "meetings": "delegations.meeting",
     "runs": "delegations.schedulerun",
+    "legs": "delegations.travelleg",
+    "programme": "delegations.programmeitem",
     "detail": "profiles.cooperationprofile",
     "profiles": "profiles.cooperationprofile",
     "ideas": "ideas.projectidea",
