@@ -344,7 +344,7 @@ def build(settings, tmp_path) -> SecretWorld:
     import zoneinfo
 
     shanghai = zoneinfo.ZoneInfo("Asia/Shanghai")
-    ProgrammeItem.objects.create(
+    o["b2b_block"] = ProgrammeItem.objects.create(
         delegation=o["trip"],
         kind=ProgrammeItem.Kind.B2B_BLOCK,
         title={"en": "B2B morning"},
@@ -484,6 +484,10 @@ def build(settings, tmp_path) -> SecretWorld:
         plant.editors(o[name], HOME)
     plant.editors(o["partner_org"], {"partner_staff", "superuser"})
     plant.editors(o["partner_region"], {"partner_staff", "superuser"})
+    for name in ["home", "home_unit"]:  # an agency's record is kept by its family's staff
+        plant.editors(o[name], HOME)
+    plant.editors(o["partner"], {"partner_staff", "superuser"})
+    plant.editors(o["other"], {"other_partner_staff", "superuser"})
     plant.editors(o["idea_unconfirmed"], OPERATOR)
     plant.editors(o["profile_draft"], HOME | {"member"})
     plant.editors(o["profile_in_review"], HOME | {"member"})
@@ -492,7 +496,8 @@ def build(settings, tmp_path) -> SecretWorld:
     plant.editors(o["meeting"], HOME | {"member", "member_other"})
     for name in ["stop_home", "stop_partner", "leg"]:
         plant.editors(o[name], HOME)
-    for name in ["question", "table", "schedule_run", "suggestion", "suggestion_accepted", "introduction"]:
+    for name in ["question", "table", "b2b_block", "schedule_run", "suggestion", "suggestion_accepted",
+                 "introduction"]:  # fmt: skip
         plant.editors(o[name], HOME)
     plant.editors(o["reembed_run"], OPERATOR)
     plant.editors(o["task_result"], OPERATOR)

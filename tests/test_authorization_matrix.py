@@ -59,11 +59,13 @@ OBJECTLESS_WRITERS = {
     "profiles:new": {"member", "member_other"} | STAFF,  # for the organisations they may edit
     "pipeline:bulk": STAFF,  # on their own agency's items only (the tracked-records rule checks that)
     "matching:reembed": {"superuser"},
+    "organisations:create": STAFF,  # for their own agency
     "delegations:trip_new": STAFF,  # under the partnerships they may edit
     # the workspace's add pages: under a region, agency family or partnership the role keeps (permissions)
     "regions:new": STAFF,
     "partnerships:new": STAFF,
     "agencies:new": STAFF,
+    "notifications:settings": {"user", "member", "member_other"} | STAFF,  # their own settings only
 }
 ADMIN_OBJECTLESS_SUFFIXES = ("_add", "_changelist")  # the admin's add form and bulk actions: staff
 
@@ -81,12 +83,16 @@ PK_SEGMENTS = {
     "runs": "delegations.schedulerun",
     "legs": "delegations.travelleg",
     "programme": "delegations.programmeitem",
+    "questions": "delegations.registrationquestion",
+    "sessions": "delegations.programmeitem",
+    "tables": "delegations.table",
     "detail": "profiles.cooperationprofile",
     "profiles": "profiles.cooperationprofile",
     "ideas": "ideas.projectidea",
     "suggestions": "matching.suggestion",
     "introductions": "matching.introduction",
     "reembed": "matching.reembedrun",
+    "people": "organisations.person",
 }
 APP_MODELS = {
     "ideas": "ideas.projectidea",
@@ -95,10 +101,12 @@ APP_MODELS = {
 }
 SLUG_MODELS = {
     "delegations": "delegations.delegation",
+    "exports": "delegations.delegation",  # a trip's registrations and meetings
     "matching": "delegations.delegation",
     "partnerships": "partnerships.partnership",
     "organisations": "organisations.organisation",
     "regions": "regions.region",
+    "agencies": "agencies.agency",
 }
 # Capability links: the segment before ``<token>`` says which record's which token it is.
 TOKENS = {
@@ -107,6 +115,7 @@ TOKENS = {
     "registration": ("delegations.registration", "access_token"),
     "agenda": ("delegations.registration", "access_token"),
     "calendar": ("delegations.registration", "calendar_token"),
+    "unsubscribe": ("notifications.unsubscription", "pk"),  # signed, not stored: only a wrong token here
 }
 PIPELINE_ACTIONS = ["move", "owner", "due", "comment", "share", "link", "propose"]
 ADMIN_QUERY_KEYS = {"q", "_facets", "_popup", "_to_field"}
@@ -245,6 +254,8 @@ def fill(pattern: Pattern, world) -> list[Target]:
             values += [(getattr(obj, attribute), obj, obj) for obj in _instances(world, label)]
         elif key == "kind" and pattern.namespace == "pipeline":
             values = [("ideas", None, None), ("profiles", None, None)]
+        elif key == "fmt" and pattern.namespace == "exports":
+            values = [("csv", None, None), ("xlsx", None, None)]
         elif key == "action" and pattern.namespace == "pipeline":
             values = [(action, None, None) for action in PIPELINE_ACTIONS]
         elif key in ("key", "uidb36"):  # allauth's e-mail and password-reset keys

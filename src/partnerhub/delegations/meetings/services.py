@@ -232,13 +232,22 @@ def suggest_meeting(
 
 @transaction.atomic
 def set_tables(delegation: Delegation, names: list[str], *, actor) -> list[Table]:
-    """The tables in this order; tables left out are removed (their meetings lose the table)."""
+    """The tables in this order; tables left out are removed, unless meetings sit at them."""
     _manages(actor, delegation)
     cleaned = [name.strip() for name in names if name.strip()]
     if len({n.casefold() for n in cleaned}) != len(cleaned):
         raise ValidationError(_("Each table needs its own name."))
     if any(len(n) > 100 for n in cleaned):
         raise ValidationError(_("A table name can have at most 100 characters."))
+    busy = delegation.tables.exclude(name__in=cleaned).filter(meeting__isnull=False).distinct()
+    if busy:
+        # Removing it would leave its meetings without a place while the participants expect them there.
+        raise ValidationError(
+            _(
+                "The table %(tables)s cannot be removed: meetings are placed at it. Move them to another table first."
+            )
+            % {"tables": ", ".join(t.name for t in busy)}
+        )
     delegation.tables.exclude(name__in=cleaned).delete()
     tables = []
     for position, name in enumerate(cleaned):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from partnerhub.delegations.meetings import views
+from partnerhub.delegations.meetings import setup_views, views
 
 urlpatterns = [
     path("<slug:slug>/meetings/", views.participant, name="meetings_participant"),
@@ -21,4 +21,17 @@ urlpatterns = [
     path("<slug:slug>/meetings/manage/run/", views.run, name="meetings_run"),
     path("<slug:slug>/meetings/manage/runs/<int:pk>/", views.run_status, name="meetings_run_status"),
     path("<slug:slug>/meetings/manage/publish/", views.publish, name="meetings_publish"),
+    path("<slug:slug>/meeting-days/", setup_views.meeting_days, name="meeting_days"),
+    path("<slug:slug>/meeting-days/add/", setup_views.meeting_day_add, name="meeting_day_add"),
+    path("<slug:slug>/meeting-days/length/", setup_views.meeting_length, name="meeting_length"),
+    path("<slug:slug>/meeting-days/sessions/<int:pk>/edit/", setup_views.session_edit, name="session_edit"),
+    path(
+        "<slug:slug>/meeting-days/sessions/<int:pk>/remove/",
+        setup_views.session_remove,
+        name="session_remove",
+    ),
+    path("<slug:slug>/meeting-days/tables/add/", setup_views.table_add, name="table_add"),
+    path("<slug:slug>/meeting-days/tables/<int:pk>/edit/", setup_views.table_edit, name="table_edit"),
+    path("<slug:slug>/meeting-days/tables/<int:pk>/move/", setup_views.table_move, name="table_move"),
+    path("<slug:slug>/meeting-days/tables/<int:pk>/remove/", setup_views.table_remove, name="table_remove"),
 ]
