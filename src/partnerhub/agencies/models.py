@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from i18nfield.fields import I18nCharField, I18nTextField
 
@@ -78,6 +79,9 @@ class Agency(models.Model):
 
     def __str__(self) -> str:
         return str(self.name)
+
+    def get_absolute_url(self) -> str:
+        return reverse("agencies:detail", args=[self.slug])
 
     @classmethod
     def visibility_q(cls, viewer: Viewer) -> Q:
