@@ -408,6 +408,7 @@ def post_agreement_document(client, world, language, uploaded):
             "documents-0-title_1": "Contract",
             "documents-0-title_2": "合同",
             "documents-0-language": "de",
+            "documents-0-visibility": "shared",
             "documents-0-agreement": str(world.agreement.pk),
             "documents-0-file": uploaded,
         }
