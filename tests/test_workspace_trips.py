@@ -471,3 +471,26 @@ def test_partner_staff_may_not_move_anyone_up(world, partner_staff):
         == 403
     )
     assert Registration.objects.get(pk=second.pk).status == "waiting"
+
+
+def test_the_admins_leg_form_reads_the_arrival_in_the_destinations_zone_too(world):
+    from partnerhub.delegations.trips.forms import TravelLegForm
+
+    trip = trip_in_september(world)
+    home, partner = two_stops(world, trip)
+    form = TravelLegForm(
+        data={
+            "origin": home.pk,
+            "destination": partner.pk,
+            "mode": "flight",
+            "departs_at": "2027-09-10 20:05",
+            "arrives_at": "2027-09-11 13:30",
+        },
+        instance=TravelLeg(delegation=trip),
+    )
+    assert form.is_valid(), form.errors
+    leg = form.save()
+    assert (leg.departs_at, leg.arrives_at) == (
+        datetime.datetime(2027, 9, 10, 18, 5, tzinfo=UTC),
+        datetime.datetime(2027, 9, 11, 5, 30, tzinfo=UTC),
+    )

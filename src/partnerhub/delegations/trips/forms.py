@@ -79,8 +79,16 @@ class ProgrammeItemForm(LocalTimeFormMixin, forms.ModelForm):
         return _zone(data.get("time_zone") or getattr(data.get("instance"), "time_zone", None))
 
 
+def _leg_zone(name: str, data) -> zoneinfo.ZoneInfo | None:
+    """A leg's departure is local time where the group leaves, its arrival where it arrives."""
+    key = "origin" if name == "departs_at" else "destination"
+    stop = data.get(key) or getattr(data.get("instance"), key, None)
+    return _zone(stop.time_zone) if stop else None
+
+
 class TravelLegForm(LocalTimeFormMixin, forms.ModelForm):
-    """Departure and arrival are typed in the zone of the stop the group leaves."""
+    """The departure is typed in the zone of the stop the group leaves, the arrival in that of the stop it
+    reaches (a flight Frankfurt 20:05 → Shanghai 13:30 is typed as printed on the ticket)."""
 
     local_time_fields = ("departs_at", "arrives_at")
 
@@ -89,8 +97,10 @@ class TravelLegForm(LocalTimeFormMixin, forms.ModelForm):
         fields = ["origin", "destination", "mode", "departs_at", "arrives_at", "details"]
 
     def zone_of(self, data):
-        origin = data.get("origin") or getattr(data.get("instance"), "origin", None)
-        return _zone(origin.time_zone) if origin else None
+        return None
+
+    def zone_for(self, name, data):
+        return _leg_zone(name, data)
 
 
 class DelegationForm(LocalTimeFormMixin, forms.ModelForm):
@@ -268,9 +278,7 @@ class LegForm(VersionedFormMixin, LocalTimeFormMixin, forms.ModelForm):
         return None
 
     def zone_for(self, name, data):
-        key = "origin" if name == "departs_at" else "destination"
-        stop = data.get(key) or getattr(data.get("instance"), key, None)
-        return _zone(stop.time_zone) if stop else None
+        return _leg_zone(name, data)
 
 
 class ProgrammeForm(VersionedFormMixin, LocalTimeFormMixin, I18nModelForm):
