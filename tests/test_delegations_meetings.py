@@ -374,9 +374,13 @@ def test_the_manage_page_renders_with_clash_warnings(client, language, trip, ali
     assert b"A2" in response.content
 
 
-def test_someone_not_on_the_trip_does_not_find_the_participant_page(client, trip, member_a):
+def test_someone_not_on_the_trip_is_told_how_to_take_part_and_sees_nobody(client, trip, bo, member_a):
     client.force_login(member_a)
-    assert client.get(url("meetings_participant", "en", trip.slug)).status_code == 404
+    response = client.get(url("meetings_participant", "de", trip.slug))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Sie sind für diese Reise nicht angemeldet" in html
+    assert str(bo) not in html
 
 
 def test_accepting_on_the_page(client, trip, alice, bo, member_a, member_b):

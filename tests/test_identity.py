@@ -70,7 +70,8 @@ def test_an_added_address_of_someone_else_neither_becomes_primary_nor_opens_thei
     mallory.refresh_from_db()
     assert mallory.email == "mallory@example.org"
     assert not EmailAddress.objects.filter(email=VICTIM, verified=True).exists()
-    assert client.get(url("delegations:meetings_participant", "en", trip.slug)).status_code == 404
+    page = client.get(url("delegations:meetings_participant", "en", trip.slug))
+    assert [t.name for t in page.templates][0] == "delegations/meetings/not_registered.html"
     response = client.post(
         url("delegations:meetings_answer", "en", trip.slug, victim_request.pk), {"answer": "accept"}
     )

@@ -165,7 +165,8 @@ def participant(request, slug):
     except Http404:
         if services.can_manage(request.user, trip):
             return redirect("delegations:meetings_manage", slug=slug)
-        raise
+        # Someone who sees the trip but takes no part in it yet is told how to, not sent to a 404.
+        return render(request, "delegations/meetings/not_registered.html", {"trip": trip})
     return _participant_page(request, trip, mine, acting)
 
 
