@@ -319,3 +319,16 @@ def test_partner_staff_who_see_the_trip_are_refused_not_hidden(client, trip, wor
     trip.shared_with.add(world.partner_agency)
     client.force_login(partner_staff)
     assert client.get(url("delegations:meeting_days", "en", trip.slug)).status_code == 403
+
+
+def test_the_history_tells_the_setup_in_the_readers_language(trip, stop, agency_staff):
+    from partnerhub.core.history import describe
+
+    session = session_at(trip, stop, trip.start_date, datetime.time(9), datetime.time(11))
+    setup.remove_session(session, actor=agency_staff)
+    entries = {e.action: e for e in history(trip)}
+    with translation.override("de"):
+        assert "hat einen B2B-Gesprächstag am" in describe(entries["meetings.day_added"])
+        assert "hat den B2B-Block ab" in describe(entries["meetings.session_removed"])
+    with translation.override("zh-hans"):
+        assert "洽谈日" in describe(entries["meetings.day_added"])

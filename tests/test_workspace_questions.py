@@ -252,3 +252,15 @@ def test_partner_staff_who_see_the_trip_are_refused_not_hidden(client, trip, wor
 def test_anonymous_visitors_are_sent_to_sign_in(client, trip):
     response = client.get(url("delegations:question_list", "en", trip.slug))
     assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_the_history_tells_question_changes_in_the_readers_language(trip, agency_staff):
+    from partnerhub.core.history import describe
+
+    question = ask(trip, "diet", label={"en": "Diet"})
+    questions.delete_question(question, actor=agency_staff)
+    entry = history(trip).get(action="registration_question.deleted")
+    with translation.override("de"):
+        assert describe(entry).endswith("hat die Anmeldefrage „Diet“ gelöscht.")
+    with translation.override("zh-hans"):
+        assert "删除了报名问题“Diet”" in describe(entry)

@@ -17,22 +17,31 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import translation
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from partnerhub.accounts.permissions import can_edit
 from partnerhub.core import audit, editing
-from partnerhub.core.history import sentence
+from partnerhub.core.history import as_date, as_datetime, sentence
+from partnerhub.core.timezones import zone_label
 from partnerhub.delegations.meetings import services
 from partnerhub.delegations.models import Delegation, ProgrammeItem, Stop, Table
 
 B2B = ProgrammeItem.Kind.B2B_BLOCK
 MIN_MINUTES, MAX_MINUTES = 5, 240
 
-sentence("meetings.day_added", gettext_lazy("%(actor)s added a B2B meeting day on %(day)s."))
-sentence("meetings.session_changed", gettext_lazy("%(actor)s changed a B2B session (%(when)s)."))
-sentence("meetings.session_removed", gettext_lazy("%(actor)s removed a B2B session (%(when)s)."))
+sentence("meetings.day_added", gettext_lazy("%(actor)s added a B2B meeting day on %(day)s."), day=as_date)
+sentence(
+    "meetings.session_changed",
+    gettext_lazy("%(actor)s changed the B2B session starting %(starts_at)s."),
+    starts_at=as_datetime,
+)
+sentence(
+    "meetings.session_removed",
+    gettext_lazy("%(actor)s removed the B2B session starting %(starts_at)s."),
+    starts_at=as_datetime,
+)
 sentence(
     "meetings.length_set", gettext_lazy("%(actor)s set the length of a B2B meeting to %(minutes)s minutes.")
 )
@@ -54,8 +63,10 @@ def sessions_of(delegation: Delegation):
 
 
 def _when(item: ProgrammeItem) -> str:
-    start = item.starts_at.astimezone(item.zone)
-    return f"{start:%Y-%m-%d %H:%M}–{item.ends_at.astimezone(item.zone):%H:%M} {item.time_zone}"
+    """A session as a message names it: its local day and times and the zone's name in the reader's language."""
+    start, end = item.starts_at.astimezone(item.zone), item.ends_at.astimezone(item.zone)
+    day = formats.date_format(start, "SHORT_DATE_FORMAT")
+    return f"{day} {start:%H:%M}–{end:%H:%M} ({zone_label(item.zone)})"
 
 
 # --- reading: the page's days ----------------------------------------------------------------------------
@@ -219,7 +230,7 @@ def save_session(item: ProgrammeItem, *, actor, version: str | None = None) -> P
     item.time_zone = str(zone_for(delegation, item.stop))
     item.full_clean()
     item.save()
-    audit.record(actor, "meetings.session_changed", delegation, session=item.pk, when=_when(item))
+    audit.record(actor, "meetings.session_changed", delegation, session=item.pk, starts_at=item.starts_at)
     return item
 
 
@@ -233,9 +244,9 @@ def remove_session(item: ProgrammeItem, *, actor) -> None:
             _("This session cannot be removed: %(count)s meeting(s) are placed in it. Move them first.")
             % {"count": count}
         )
-    when = _when(item)
+    starts_at = item.starts_at
     item.delete()
-    audit.record(actor, "meetings.session_removed", delegation, when=when)
+    audit.record(actor, "meetings.session_removed", delegation, starts_at=starts_at)
 
 
 @transaction.atomic
