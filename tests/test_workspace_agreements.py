@@ -364,3 +364,26 @@ def test_the_new_agreement_link_is_only_for_those_who_may_create_one(world, agen
         create
         not in signed_in(partner_staff).get(url("detail", "en", world.partnership.slug)).content.decode()
     )
+
+
+def test_the_agreement_page_tells_its_history_in_the_readers_language(world, agency_staff, partner_staff):
+    doc = document(world.agreement, "shared", title="Signed copy", actor=agency_staff)
+    services.add_document_version(doc, pdf("v2.pdf"), actor=agency_staff)
+    services.save_agreement_with_parts(world.agreement, actor=agency_staff, shared_with=[])
+    html = signed_in(agency_staff).get(url("agreement", "de", world.agreement.pk)).content.decode()
+    assert "hat Version 2 des Dokuments Signed copy hochgeladen." in html
+    assert "nicht mehr mit" in html  # stopped sharing with the partner agency
+    assert "agreement." not in html
+    zh = signed_in(agency_staff).get(url("agreement", "zh-hans", world.agreement.pk)).content.decode()
+    assert "上传了文件 Signed copy 的第 2 版" in zh
+    # the history is for those who keep the agreement
+    assert (
+        "hat Version 2"
+        not in signed_in(partner_staff).get(url("agreement", "de", world.agreement.pk)).content.decode()
+    )
+
+
+def test_the_form_offers_a_button_to_add_rows_from_a_template(world, agency_staff):
+    html = signed_in(agency_staff).get(url("agreement_edit", "de", world.agreement.pk)).content.decode()
+    assert 'id="parties-empty-row"' in html and 'data-add-row="signatories"' in html
+    assert "formset-rows.js" in html and "<script>" not in html

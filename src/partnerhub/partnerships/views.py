@@ -63,6 +63,7 @@ def agreement_detail(request, pk):
             .select_related("uploaded_by")
             .prefetch_related("older_versions__uploaded_by"),
             "may_edit": can_edit(request.user, agreement),
+            "history": history(agreement)[:20] if can_edit(request.user, agreement) else [],
         },
     )
 
