@@ -21,6 +21,15 @@ sentence(
 )
 sentence("person.created", _("%(actor)s added the contact %(name)s."))
 sentence("person.updated", _("%(actor)s changed the contact %(name)s."))
-sentence(
-    "person.consent_changed", _("%(actor)s recorded the contact's consent: %(consent)s."), consent=_consent
-)
+
+
+def _consent_sentence(data):
+    # Entries since the workspace name the privacy notice the consent refers to; older ones do not.
+    if data.get("notice") and data.get("notice") != "–":
+        return _("%(actor)s recorded the contact's consent: %(consent)s (privacy notice %(notice)s).")
+    return _("%(actor)s recorded the contact's consent: %(consent)s.")
+
+
+sentence("person.consent_changed", _consent_sentence, consent=_consent)
+sentence("organisation.merged", _("%(actor)s merged the duplicate %(dropped)s into this organisation."))
+sentence("person.merged", _("%(actor)s merged the duplicate contact %(dropped)s into this one."))

@@ -10,7 +10,7 @@ from i18nfield.fields import I18nCharField, I18nTextField
 
 from partnerhub.accounts.visibility import NOTHING, Viewer, VisibleQuerySet, shared_with_q
 from partnerhub.core.fields import TagListField
-from partnerhub.engines.scripts import has_han
+from partnerhub.engines.scripts import has_han, is_han
 from partnerhub.engines.smesize import SizeClass
 from partnerhub.engines.transliteration import format_person_name
 
@@ -143,6 +143,8 @@ class Organisation(models.Model):
 
     objects = OrganisationQuerySet.as_manager()
     editable_through = "owner_agency"  # a new organisation is maintained by an agency the actor works for
+    # Derived from the name and figures on every save; an editor never types them.
+    VERSION_IGNORES = ("search_document", "size_class_computed")
 
     class Meta:
         verbose_name = _("organisation")
@@ -154,6 +156,13 @@ class Organisation(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("organisations:detail", args=[self.slug])
+
+    def version_parts(self) -> list:
+        """Sectors and sharing are edited on the organisation's form, so they belong to its version."""
+        return [
+            sorted(self.sectors.values_list("code", flat=True)),
+            sorted(self.shared_with.values_list("pk", flat=True)),
+        ]
 
     @classmethod
     def visibility_q(cls, viewer: Viewer) -> Q:
@@ -204,6 +213,22 @@ class Organisation(models.Model):
         return ""
 
 
+def _han_only(text: str) -> bool:
+    return bool(text) and all(is_han(c) for c in text)
+
+
+def compose_person_name(family_name: str, given_name: str) -> str:
+    """A personal name for display, in the order of the name's own culture (see ``Person.full_name``)."""
+    family = " ".join(family_name.split())
+    given = " ".join(given_name.split())
+    if has_han(family) or has_han(given):
+        family_han, given_han = family.replace(" ", ""), given.replace(" ", "")
+        if (_han_only(family_han) or not family) and (_han_only(given_han) or not given):
+            return f"{family_han}{given_han}"
+        return f"{family} {given}".strip()
+    return format_person_name(family, given)
+
+
 class PersonQuerySet(VisibleQuerySet):
     pass
 
@@ -234,6 +259,15 @@ class Person(models.Model):
         _("consent to be contacted"), max_length=20, choices=Consent.choices, default=Consent.UNKNOWN
     )
     consent_changed_at = models.DateTimeField(_("consent changed"), null=True, blank=True)
+    consent_notice = models.ForeignKey(
+        "privacy.PrivacyNotice",
+        verbose_name=_("privacy notice of the consent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The version of the privacy notice the person agreed to."),
+    )
 
     objects = PersonQuerySet.as_manager()
     editable_through = "organisation"
@@ -269,8 +303,10 @@ class Person(models.Model):
 
     @property
     def full_name(self) -> str:
-        """The name in the person's own script and order (Chinese: family name first, no space)."""
-        return format_person_name(self.family_name, self.given_name)
+        """The name in the person's own script and order: Chinese family name first without a space (陈静,
+        never 静 陈, pretix#4727), also when a part carries stray spaces or only one part is in Han
+        characters; other names given name first ("Julia Becker")."""
+        return compose_person_name(self.family_name, self.given_name)
 
     @property
     def display_name(self) -> str:
