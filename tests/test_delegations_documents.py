@@ -170,6 +170,38 @@ def test_letter_invites_the_participant_with_passport_and_itinerary(wang):
     assert "{" not in text
 
 
+@pytest.mark.parametrize(
+    "language, phrases",
+    [
+        (
+            "de",
+            ["Einladungsschreiben", "Reisepassnummer", "Mit freundlichen Grüßen", "Wang Xiaoming (王晓明)"],
+        ),
+        ("zh-hans", ["邀请函", "护照号码", "姓名", "王晓明（Wang Xiaoming）", "中国"]),
+    ],
+)
+def test_letters_are_written_in_german_and_chinese_too(wang, language, phrases):
+    text = pdf_text(documents.invitation_letter_pdf(wang, language))
+    for phrase in phrases:
+        assert phrase in text.replace("\n", ""), phrase
+    assert "EA1234567" in text and "{" not in text
+    assert "Yours faithfully" not in text
+
+
+def test_staff_choose_the_letters_language_on_the_documents_page(client, agency_staff, wang):
+    client.force_login(agency_staff)
+    trip = wang.delegation
+    page = client.get(url("documents_index", "zh-hans", trip.slug)).content.decode()
+    base = url("documents_letter", "zh-hans", trip.slug, wang.pk)
+    for language in ("en", "de", "zh-hans"):
+        assert f"{base}?lang={language}" in page
+    letter = client.get(f"{base}?lang=de")
+    assert letter.status_code == 200 and "Einladungsschreiben" in pdf_text(letter.content)
+    assert letter["Content-Disposition"].endswith('-de.pdf"')
+    unknown = client.get(f"{base}?lang=xx")
+    assert "Invitation letter" in pdf_text(unknown.content)
+
+
 def test_participant_list_holds_names_answers_and_the_programme(outgoing, wang):
     RegistrationQuestion.objects.create(delegation=outgoing, key="passport_number", label={"en": "Passport"})
     register(

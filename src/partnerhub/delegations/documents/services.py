@@ -19,7 +19,7 @@ from pathlib import Path
 from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, pgettext
 from i18nfield.strings import LazyI18nString
 
 from partnerhub.engines.transliteration import format_person_name, transliterate_person
@@ -35,9 +35,10 @@ LETTER_ANSWERS = (
     ("date_of_birth", gettext_noop("Date of birth")),
     ("nationality", gettext_noop("Nationality")),
 )
-# Visa sections read English everywhere our trips go; a letter in the authority's own language needs a
-# reviewed translation of the whole text first (decisions/0010).
+# English is what visa sections read everywhere; German and Chinese letters are offered beside it for the
+# authorities and hosts that ask for their own language.
 LETTER_LANGUAGE = "en"
+LETTER_LANGUAGES = ("de", "en", "zh-hans")
 
 INK = (30, 30, 30)
 MUTED = (100, 100, 100)
@@ -232,11 +233,14 @@ def _address_lines(agency) -> list[str]:
 
 
 def _localized(value) -> str:
-    return _text(value, LETTER_LANGUAGE)
+    """A multilingual value in the language of the letter being written (the active one)."""
+    return _text(value, translation.get_language() or LETTER_LANGUAGE)
 
 
 def _day(value: datetime.date) -> str:
-    return date_format(value, "j F Y")
+    """A date as the letter's language writes it: "7 December 2026", "7. Dezember 2026", "2026年12月7日"."""
+    language = translation.get_language() or LETTER_LANGUAGE
+    return date_format(value, "j F Y" if language == "en" else "DATE_FORMAT")
 
 
 def _destination_countries(delegation, stops) -> list[str]:
@@ -244,18 +248,20 @@ def _destination_countries(delegation, stops) -> list[str]:
     return list(dict.fromkeys(str(region.country.name) for region in regions if region.country))
 
 
-def invitation_letter_pdf(registration) -> bytes:
+def invitation_letter_pdf(registration, language: str = LETTER_LANGUAGE) -> bytes:
     """A formal letter from the organising agency asking the visa section to admit the participant.
 
-    Only outgoing trips need one; the letter is in English (``LETTER_LANGUAGE``) with the name in the
-    person's own script beside the Latin one.
+    Only outgoing trips need one. The letter is written in ``language`` (German, English or Chinese), with
+    the name in the person's own script beside the Latin one — in a Chinese letter the own script first.
     """
+    if language not in LETTER_LANGUAGES:
+        raise ValueError(f"Letters are written in {', '.join(LETTER_LANGUAGES)}, not {language!r}.")
     delegation = registration.delegation
     if delegation.direction != delegation.Direction.OUTGOING:
         raise ValueError("Invitation letters are only written for outgoing trips.")
     agency = delegation.partnership.agency
     stops = list(delegation.stops.select_related("region"))
-    with translation.override(LETTER_LANGUAGE):
+    with translation.override(language):
         pdf = _new_pdf("A4")
         pdf.set_title(_("Invitation letter"))
         pdf.set_margins(25, 20, 20)
@@ -289,7 +295,10 @@ def invitation_letter_pdf(registration) -> bytes:
         pdf.ln(3)
         pdf.set_font(FONT_FAMILY, size=10)
         own, latin = own_script_name(registration), latin_name(registration)
-        name = f"{latin} ({own})" if own != latin else latin
+        if own == latin:
+            name = latin
+        else:
+            name = f"{own}（{latin}）" if language == "zh-hans" else f"{latin} ({own})"
         body = _(
             '%(agency)s is organising the business delegation "%(trip)s" from %(start)s to %(end)s, part of '
             'the partnership "%(partnership)s". We hereby invite the following participant and kindly ask you '
@@ -304,7 +313,7 @@ def invitation_letter_pdf(registration) -> bytes:
         pdf.multi_cell(width, 5, body, align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(4)
 
-        facts = [(_("Name"), name), (_("Organisation"), registration.organisation_name)]
+        facts = [(pgettext("person", "Name"), name), (_("Organisation"), registration.organisation_name)]
         answers = registration.answers or {}
         facts += [(_(label), str(answers[key])) for key, label in LETTER_ANSWERS if answers.get(key)]
         facts.append((_("Travel dates"), f"{_day(delegation.start_date)} – {_day(delegation.end_date)}"))

@@ -81,11 +81,15 @@ def badges_pdf(request, slug):
 def invitation_letter(request, slug, pk):
     trip = _editable_trip(request, slug, outgoing_only=True)
     registration = get_object_or_404(_seated(request, trip), pk=pk)
+    # ?lang=de|en|zh-hans; an unknown value gets the English letter, which every visa section reads.
+    language = request.GET.get("lang", documents.LETTER_LANGUAGE)
+    if language not in documents.LETTER_LANGUAGES:
+        language = documents.LETTER_LANGUAGE
     try:
-        data = documents.invitation_letter_pdf(registration)
+        data = documents.invitation_letter_pdf(registration, language)
     except documents.DocumentsUnavailable as exc:
         return _unavailable(request, trip, exc)
-    return _download(data, PDF, f"{trip.slug}-invitation-{registration.pk}.pdf")
+    return _download(data, PDF, f"{trip.slug}-invitation-{registration.pk}-{language}.pdf")
 
 
 @login_required
