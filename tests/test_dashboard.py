@@ -1,8 +1,11 @@
 """The dashboard: figures built from what the viewer may see, as charts and tables, in three languages."""
 
+import contextlib
 import datetime
 import json
+import os
 import re
+import shutil
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -24,6 +27,13 @@ from partnerhub.reports.dashboard import figures
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english_unless_asked():
+    """Addresses are reversed in English unless a test asks for another language (none leaks in)."""
+    with translation.override("en"):
+        yield
 
 
 def make_idea(agency, title, **extra):
@@ -355,3 +365,54 @@ def test_the_dashboard_costs_the_same_queries_for_many_records(client, agency_st
     register(trip, "Autumn", Registration.Status.CONFIRMED)
     assert _queries(client, url) == before
     assert before <= 30
+
+
+# --- in a real browser (Chromium through Playwright; skipped where Chromium is not installed) -------------
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+needs_chromium = pytest.mark.skipif(not shutil.which(CHROMIUM), reason="Chromium is not installed")
+
+
+@contextlib.contextmanager
+def signed_in_page(live_server, client, user):
+    """A Chromium page carrying ``user``'s session, and the console errors it logs (CSP violations too)."""
+    from playwright.sync_api import sync_playwright
+
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    errors: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        context = browser.new_context()
+        if user is not None:
+            client.force_login(user)
+            cookie = client.cookies["sessionid"]
+            context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": live_server.url}])
+        page = context.new_page()
+        # A missing file is reported by its address below (the console only says "Failed to load resource").
+        page.on(
+            "console",
+            lambda m: m.type == "error" and "Failed to load" not in m.text and errors.append(m.text),
+        )
+        page.on("response", lambda r: r.status >= 400 and "favicon" not in r.url and errors.append(r.url))
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        try:
+            yield page, errors
+        finally:
+            browser.close()
+
+
+@needs_chromium
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_charts_draw_in_chinese_under_the_content_security_policy(
+    live_server, client, agency_staff, programme
+):
+    with signed_in_page(live_server, client, agency_staff) as (page, errors):
+        page.goto(f"{live_server.url}/zh-hans/dashboard/")
+        charts = page.locator(".dashboard-chart canvas")
+        charts.first.wait_for()
+        assert charts.count() == page.locator(".dashboard-chart").count() >= 5
+        assert page.locator(".dashboard-chart canvas").first.bounding_box()["width"] > 100
+        assert page.locator("h2", has_text="您的逾期事项").is_visible()
+        if os.environ.get("SCREENSHOTS"):  # a directory: look at the page as a reader would
+            page.screenshot(path=f"{os.environ['SCREENSHOTS']}/dashboard-zh.png", full_page=True)
+        assert errors == []

@@ -1,6 +1,7 @@
 """The map of the programme: regions, organisations and partnerships the viewer may see, drawn offline."""
 
 import json
+import os
 import re
 from decimal import Decimal
 
@@ -13,8 +14,16 @@ from django.utils import translation
 
 from partnerhub.regions.models import Region
 from tests import factories as f
+from tests.test_dashboard import needs_chromium, signed_in_page
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english_unless_asked():
+    """Addresses are reversed in English unless a test asks for another language (none leaks in)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -164,3 +173,21 @@ def test_the_map_costs_the_same_queries_for_many_organisations(client, placed, a
     f.PartnershipFactory(agency=placed.home_agency, home_region=placed.home_region, partner_region=region)
     assert count() == before
     assert before <= 12
+
+
+@needs_chromium
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_map_draws_boundaries_markers_and_lines_offline(live_server, client, placed, agency_staff):
+    with signed_in_page(live_server, client, agency_staff) as (page, errors):
+        requested = []
+        page.on("request", lambda request: requested.append(request.url))
+        page.goto(f"{live_server.url}/de/map/")
+        page.locator(".leaflet-interactive").first.wait_for()
+        page.wait_for_function("document.querySelectorAll('.leaflet-overlay-pane path').length > 100")
+        assert page.locator(".leaflet-interactive").count() >= 2 + 3 + 2  # regions, organisations, lines
+        page.locator(".leaflet-interactive").nth(2).click()  # a region's marker opens its popup with a link
+        assert page.locator(".leaflet-popup-content a").count() == 1
+        if os.environ.get("SCREENSHOTS"):  # a directory: look at the page as a reader would
+            page.screenshot(path=f"{os.environ['SCREENSHOTS']}/map-de.png", full_page=True)
+        assert all(url.startswith(live_server.url) for url in requested), requested
+        assert errors == []

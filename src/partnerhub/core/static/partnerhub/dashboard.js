@@ -23,7 +23,7 @@
         backgroundColor: colour,
         borderColor: colour,
         fill: false,
-        tension: 0.2,
+        tension: 0,
       };
     });
     var valueAxis = { beginAtZero: true, stacked: figure.stacked, ticks: { precision: 0 } };

@@ -24,22 +24,26 @@
     return box;
   }
 
-  // Organisations sit at their region's position: spread them on a small ring so each stays clickable.
-  function spread(organisations) {
+  // Organisations sit at their region's position: keep them on a ring of a few pixels around the region's
+  // marker, at every zoom, so each one and the region stay clickable.
+  var RING = 16;
+
+  function ring(map, markers) {
     var groups = {};
-    organisations.forEach(function (o) {
-      var key = o.lat + "," + o.lng;
-      (groups[key] = groups[key] || []).push(o);
+    markers.forEach(function (m) {
+      var key = m.place.lat + "," + m.place.lng;
+      (groups[key] = groups[key] || []).push(m);
     });
     Object.keys(groups).forEach(function (key) {
       var group = groups[key];
-      group.forEach(function (o, i) {
-        var angle = (2 * Math.PI * i) / group.length;
-        var radius = 0.25 + 0.02 * group.length;
-        o.position = [o.lat + radius * Math.sin(angle), o.lng + radius * Math.cos(angle)];
+      var centre = map.latLngToLayerPoint([group[0].place.lat, group[0].place.lng]);
+      var radius = RING + Math.max(0, group.length - 8) * 1.5;
+      group.forEach(function (m, i) {
+        var angle = (2 * Math.PI * i) / group.length - Math.PI / 2;
+        var point = centre.add([radius * Math.cos(angle), radius * Math.sin(angle)]);
+        m.setLatLng(map.layerPointToLatLng(point));
       });
     });
-    return organisations;
   }
 
   function start() {
@@ -82,12 +86,15 @@
         .bindPopup(popup(r.name, r.url, detail))
         .addTo(map);
     });
-    spread(data.organisations).forEach(function (o) {
-      window.L.circleMarker(o.position, { radius: 5, color: "#3c8d5a", fillColor: "#3c8d5a", fillOpacity: 0.9 })
+    var organisations = data.organisations.map(function (o) {
+      var marker = window.L.circleMarker([o.lat, o.lng], { radius: 5, color: "#3c8d5a", fillColor: "#3c8d5a", fillOpacity: 0.9 })
         .bindTooltip(o.name)
         .bindPopup(popup(o.name, o.url, o.region))
         .addTo(map);
+      marker.place = o;
+      return marker;
     });
+    map.on("zoomend viewreset", function () { ring(map, organisations); });
 
     if (points.length > 1) {
       map.fitBounds(points, { padding: [40, 40], maxZoom: 6 });
@@ -96,6 +103,7 @@
     } else {
       map.setView([35, 60], 2);
     }
+    ring(map, organisations);
   }
 
   if (document.readyState === "loading") {
