@@ -442,3 +442,9 @@ def test_members_edit_their_organisation_nowhere_in_the_staff_workspace(world, m
     assert client.get(url("person_create", slug="private-org")).status_code == 403
     assert client.get(url("duplicates")).status_code == 403
     assert "/edit/" not in client.get(url("detail", slug="private-org")).content.decode()
+
+
+def test_the_directory_links_the_workspace_for_staff_only(world, agency_staff, member_a):
+    staff_page = signed_in(agency_staff).get(url("directory", "zh-hans")).content.decode()
+    assert url("create", "zh-hans") in staff_page and url("duplicates", "zh-hans") in staff_page
+    assert url("create") not in signed_in(member_a).get(url("directory")).content.decode()

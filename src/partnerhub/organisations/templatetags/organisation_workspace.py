@@ -23,3 +23,14 @@ def organisation_workspace(context, organisation) -> dict:
         for entry in audit.history(organisation)[:20]
     ]
     return {"may_edit": True, "history": history}
+
+
+@register.simple_tag(takes_context=True)
+def organisations_workspace_links(context) -> bool:
+    """Whether the directory offers "new organisation" and "likely duplicates" (agency staff, operators)."""
+    from partnerhub.accounts.permissions import can_add
+    from partnerhub.organisations.models import Organisation
+    from partnerhub.organisations.permissions import is_workspace_user
+
+    user = getattr(context.get("request"), "user", None)
+    return bool(user and user.is_authenticated and is_workspace_user(user) and can_add(user, Organisation))
