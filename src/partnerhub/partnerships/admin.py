@@ -40,6 +40,14 @@ class DocumentInline(VisibilityInlineMixin, admin.TabularInline):
     model = AgreementDocument
     extra = 0
 
+    def get_queryset(self, request):
+        # A document has its own audience (an agency-only scan on a shared agreement): the same rule as the pages.
+        return (
+            super()
+            .get_queryset(request)
+            .filter(pk__in=AgreementDocument.objects.visible_to(request.user).values("pk"))
+        )
+
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
         form = formset.form
