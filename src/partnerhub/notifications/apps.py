@@ -6,3 +6,9 @@ class NotificationsConfig(AppConfig):
     name = "partnerhub.notifications"
     label = "notifications"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from partnerhub.notifications import history  # noqa: F401  (registers the history sentences)
+        from partnerhub.notifications.receivers import connect
+
+        connect()

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from partnerhub.accounts.visibility import viewer_for
 from partnerhub.core import audit
+from partnerhub.pipeline import signals
 from partnerhub.pipeline.models import Comment, CounterpartProposal, PipelineItem, Stage
 
 
@@ -61,6 +62,7 @@ def move_to_stage(item: PipelineItem, stage: Stage, *, actor, reason: str = "") 
         new=stage.key,
         reason=item.not_pursued_reason,
     )
+    signals.stage_changed.send(type(item), item=item, old=old, new=stage, actor=actor)
     if was_closed != item.is_closed:
         _matching_changed(item)
     return item
@@ -116,6 +118,7 @@ def add_comment(item: PipelineItem, body: str, *, actor, shared: bool = False) -
         shared=shared,
     )
     audit.record(actor, "pipeline.commented", item, comment=comment.pk, shared=shared)
+    signals.comment_added.send(type(item), item=item, comment=comment, actor=actor)
     return comment
 
 
@@ -181,6 +184,7 @@ def propose_counterpart(item: PipelineItem, organisation, *, actor, note: str = 
         proposed_by=actor,
     )
     audit.record(actor, "pipeline.counterpart_proposed", item, organisation=organisation.pk)
+    signals.counterpart_proposed.send(type(item), item=item, proposal=proposal, actor=actor)
     return proposal
 
 
