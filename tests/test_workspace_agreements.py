@@ -387,3 +387,11 @@ def test_the_form_offers_a_button_to_add_rows_from_a_template(world, agency_staf
     html = signed_in(agency_staff).get(url("agreement_edit", "de", world.agreement.pk)).content.decode()
     assert 'id="parties-empty-row"' in html and 'data-add-row="signatories"' in html
     assert "formset-rows.js" in html and "<script>" not in html
+
+
+def test_staff_see_who_really_reads_a_document(world, agency_staff):
+    doc = document(world.unshared_agreement, "public", title="Draft scan")
+    assert doc.effective_visibility == "agency"  # neither public nor shared: the agency alone
+    html = signed_in(agency_staff).get(url("agreement", "de", world.unshared_agreement.pk)).content.decode()
+    assert "nur unsere Agentur" in html
+    assert document(world.agreement, "public").effective_visibility == "public"

@@ -349,6 +349,22 @@ class AgreementDocument(models.Model):
     def filename(self) -> str:
         return self.file.name.rsplit("/", 1)[-1]
 
+    @property
+    def effective_visibility(self) -> str:
+        """Who really reads it: the chosen audience, narrowed to the agreement's (what visibility_q applies)."""
+        agreement = self.agreement
+        level = self.visibility
+        if level == DocumentVisibility.PUBLIC and not (
+            agreement.is_public and agreement.partnership.is_public
+        ):
+            level = DocumentVisibility.SHARED
+        if level == DocumentVisibility.SHARED and not agreement.shared_with.exists():
+            level = DocumentVisibility.AGENCY
+        return level
+
+    def get_effective_visibility_display(self) -> str:
+        return DocumentVisibility(self.effective_visibility).label
+
     @classmethod
     def visibility_q(cls, viewer: Viewer) -> Q:
         return _document_q(viewer)
