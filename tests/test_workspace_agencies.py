@@ -144,3 +144,11 @@ def test_an_unused_unit_is_deleted(world, agency_staff):
     assert response.status_code == 302
     assert not Agency.objects.filter(slug="leer").exists()
     assert AuditEntry.objects.filter(action="agency.deleted", target_id=str(spare.pk)).exists()
+
+
+def test_partnership_and_region_pages_link_to_the_agency(world):
+    world.home_agency.region = world.home_region
+    world.home_agency.save()
+    link = url("agencies:detail", "de", world.home_agency.slug)
+    assert link in Client().get(url("partnerships:detail", "de", world.partnership.slug)).content.decode()
+    assert link in Client().get(url("regions:detail", "de", world.home_region.slug)).content.decode()

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from partnerhub.accounts.permissions import can_add, can_edit
+from partnerhub.agencies.models import Agency
 from partnerhub.core import editing
 from partnerhub.core.audit import history
 from partnerhub.delegations.models import Delegation
@@ -40,6 +41,7 @@ def region_detail(request, slug):
             "organisation_count": organisations.count(),
             "organisations": organisations.order_by("-headcount")[:8],
             "delegations": delegations,
+            "agencies": Agency.objects.visible_to(request.user).filter(region=region).order_by("slug"),
             "may_edit": may_edit,
             "history": history(region)[:20] if may_edit else [],
         },
