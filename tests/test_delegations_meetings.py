@@ -409,3 +409,10 @@ def test_unavailability_typed_on_the_page_is_in_the_trips_time(client, trip, ali
         {"starts_at": at(9).strftime("%Y-%m-%dT%H:%M"), "ends_at": at(10).strftime("%Y-%m-%dT%H:%M")},
     )
     assert alice.unavailabilities.get().starts_at == at(9)
+
+
+def test_a_trip_one_may_not_see_stays_hidden_on_its_meetings_page(client, trip, member_a):
+    trip.is_public = False
+    trip.save()
+    client.force_login(member_a)
+    assert client.get(url("meetings_participant", "de", trip.slug)).status_code == 404

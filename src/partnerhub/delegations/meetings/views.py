@@ -165,7 +165,9 @@ def participant(request, slug):
     except Http404:
         if services.can_manage(request.user, trip):
             return redirect("delegations:meetings_manage", slug=slug)
-        # Someone who sees the trip but takes no part in it yet is told how to, not sent to a 404.
+        # Someone who sees the trip but takes no part in it yet is told how to, not sent to a 404; a trip
+        # they may not see stays a 404 (participants of a private trip reach it through their registration).
+        trip = get_object_or_404(Delegation.objects.visible_to(request.user), pk=trip.pk)
         return render(request, "delegations/meetings/not_registered.html", {"trip": trip})
     return _participant_page(request, trip, mine, acting)
 
