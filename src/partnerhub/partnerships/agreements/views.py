@@ -41,7 +41,7 @@ def _rows(formset) -> tuple[list, list]:
     """The rows a formset would write (new or changed) and the stored rows it removes."""
     kept, removed = [], []
     for form in formset.forms:
-        if formset._should_delete_form(form):
+        if formset.can_delete and form.cleaned_data.get("DELETE"):
             if form.instance.pk:
                 removed.append(form.instance)
         elif form.has_changed():
