@@ -448,3 +448,31 @@ def test_the_directory_links_the_workspace_for_staff_only(world, agency_staff, m
     staff_page = signed_in(agency_staff).get(url("directory", "zh-hans")).content.decode()
     assert url("create", "zh-hans") in staff_page and url("duplicates", "zh-hans") in staff_page
     assert url("create") not in signed_in(member_a).get(url("directory")).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [("de", "Bitte gültige E-Mail-Adresse eingeben."), ("zh-hans", "输入一个有效的 Email 地址。")],
+)
+def test_a_contact_with_a_wrong_address_is_not_saved_and_the_form_keeps_the_input(
+    world, agency_staff, language, message
+):
+    client = signed_in(agency_staff)
+    create = url("person_create", language, slug="private-org")
+    data = form_data(client.get(create))
+    data.update(family_name="王", given_name="晓明", email="wang.at.example.cn")
+    page = client.post(create, data)
+    html = page.content.decode()
+    assert page.status_code == 200 and message in html and "wang.at.example.cn" in html
+    assert not Person.objects.filter(family_name="王").exists()
+
+
+def test_consent_cannot_be_recorded_without_a_privacy_notice(world, agency_staff, monkeypatch):
+    monkeypatch.setattr(PrivacyNotice, "current", classmethod(lambda cls: None))
+    client = signed_in(agency_staff)
+    edit = url("person_edit", "zh-hans", pk=world.person_shared_unconsented.pk)
+    data = form_data(client.get(edit))
+    data["consent"] = "granted"
+    page = client.post(edit, data)
+    assert "尚未发布隐私声明，因此无法记录同意。" in page.content.decode()
+    assert Person.objects.get(pk=world.person_shared_unconsented.pk).consent == "unknown"
