@@ -6,6 +6,7 @@ The rules live in ``services``; every list starts from ``visible_to``/``reviewab
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language, gettext_lazy
@@ -24,6 +25,8 @@ from partnerhub.matching.models import Embedding, Introduction, ReembedRun, Sugg
 from partnerhub.organisations.models import Organisation
 from partnerhub.profiles.models import CooperationProfile
 
+QUEUE_PAGE_SIZE = 20  # each suggestion is a card with its explanation: 100 of them made a 60,000-px page
+INTRODUCTIONS_PAGE_SIZE = 25
 PART_LABELS = {
     "semantic": gettext_lazy("similarity of the texts"),
     "text": gettext_lazy("similarity of the texts"),
@@ -111,9 +114,15 @@ def queue(request):
             suggestions = suggestions.filter(source_type__model=data["source"])
         if data["min_score"] is not None:
             suggestions = suggestions.filter(score__gte=data["min_score"])
+    ordered = suggestions.order_by("_new_first", "-score", "pk")  # a total order: no row on two pages
+    page = Paginator(ordered, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     context = {
         "form": form,
-        "rows": _rows(suggestions[:100], request.user),
+        "page": page,
+        "querystring": query.urlencode(),
+        "rows": _rows(page.object_list, request.user),
         "review_form": ReviewForm(),
         "evaluation": services.evaluation(Suggestion.objects.reviewable_by(request.user)),
         "may_reembed": services.may_reembed(request.user),
@@ -195,7 +204,9 @@ def interest(request, pk):
 def introductions(request):
     rows = []
     user = request.user
-    for introduction in Introduction.objects.visible_to(user).select_related("suggestion"):
+    introductions = Introduction.objects.visible_to(user).select_related("suggestion")
+    page = Paginator(introductions, INTRODUCTIONS_PAGE_SIZE).get_page(request.GET.get("page"))
+    for introduction in page.object_list:
         suggestion = introduction.suggestion
         asked = introduction.receiving_side
         agency_id = (
@@ -214,7 +225,7 @@ def introductions(request):
                 "contacts": services.contacts_visible(introduction, user),
             }
         )
-    return render(request, "matching/introductions.html", {"rows": rows})
+    return render(request, "matching/introductions.html", {"rows": rows, "page": page, "querystring": ""})
 
 
 def _introduction_step(request, pk, step, done: str):

@@ -36,19 +36,32 @@ def inbox(request):
     """New work for the agency: confirmed ideas nobody owns yet, profiles waiting for review, inquiries."""
     agency = _staff_agency(request)
     ideas = _items(request, "ideas").filter(owner__isnull=True, stage=stages_for(agency)[0])
-    context = {"agency": agency, "ideas": ideas}
+    context = {"agency": agency}
+    _first(context, "ideas", ideas)
     profiles_model = model_for("profiles")
     if hasattr(profiles_model, "Status"):
-        context["profiles"] = profiles_model.objects.visible_to(request.user).filter(
-            status=profiles_model.Status.IN_REVIEW
+        _first(
+            context,
+            "profiles",
+            profiles_model.objects.visible_to(request.user).filter(status=profiles_model.Status.IN_REVIEW),
         )
     try:
         from partnerhub.inquiries.models import Inquiry
 
-        context["inquiries"] = Inquiry.objects.visible_to(request.user).filter(status="new")
+        _first(context, "inquiries", Inquiry.objects.visible_to(request.user).filter(status="new"))
     except ImportError:
         pass
     return render(request, "pipeline/inbox.html", context)
+
+
+INBOX_SECTION_SIZE = 20
+
+
+def _first(context: dict, name: str, queryset) -> None:
+    """The inbox shows the first rows of each section and how many more wait on the paginated list."""
+    rows = list(queryset[: INBOX_SECTION_SIZE + 1])
+    context[name] = rows[:INBOX_SECTION_SIZE]
+    context[f"{name}_more"] = len(rows) > INBOX_SECTION_SIZE and queryset.count() - INBOX_SECTION_SIZE
 
 
 @login_required
