@@ -13,6 +13,9 @@ class Table(models.Model):
     name = models.CharField(_("table / room"), max_length=100)
     position = models.PositiveSmallIntegerField(_("order"), default=0)
 
+    # Reordering is not an edit of the text: it must not make an open edit form stale (core/editing.py).
+    VERSION_IGNORES = ("position",)
+
     class Meta:
         verbose_name = _("table")
         verbose_name_plural = _("tables")

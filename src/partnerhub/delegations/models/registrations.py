@@ -46,6 +46,9 @@ class RegistrationQuestion(models.Model):
     depends_value = models.CharField(_("has the answer"), max_length=100, blank=True)
     position = models.PositiveSmallIntegerField(_("order"), default=0)
 
+    # Reordering is not an edit of the text: it must not make an open edit form stale (core/editing.py).
+    VERSION_IGNORES = ("position",)
+
     class Meta:
         verbose_name = _("registration question")
         verbose_name_plural = _("registration questions")
