@@ -2,6 +2,7 @@
 // element the page renders with json_script; the table below each chart holds the same numbers.
 (function () {
   "use strict";
+  var MAX_TICK = 36;
   var PALETTE = ["#1f5f8b", "#d1773b", "#3c8d5a", "#8a5fa8", "#b8434b", "#6b7f2a", "#2f8f9d", "#9b6b3a"];
 
   function draw(container) {
@@ -27,7 +28,16 @@
       };
     });
     var valueAxis = { beginAtZero: true, stacked: figure.stacked, ticks: { precision: 0 } };
-    var labelAxis = { stacked: figure.stacked };
+    // Long names (NACE sections, trips) are shortened on the axis; the tooltip and the table keep them whole.
+    var labelAxis = {
+      stacked: figure.stacked,
+      ticks: {
+        callback: function (value) {
+          var label = String(this.getLabelForValue(value));
+          return label.length > MAX_TICK ? label.slice(0, MAX_TICK - 1) + "…" : label;
+        },
+      },
+    };
     var x = figure.horizontal ? valueAxis : labelAxis;
     var y = figure.horizontal ? labelAxis : valueAxis;
     x.title = { display: Boolean(figure.x_title), text: figure.x_title };
