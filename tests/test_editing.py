@@ -81,3 +81,9 @@ def test_a_service_called_without_a_version_does_not_take_part(world, member_a):
     editing.ensure_current(profile, None)
     with pytest.raises(editing.StaleEdit):
         editing.ensure_current(profile, "0" * 32)
+
+
+def test_sharing_a_partnership_makes_an_open_partnership_form_stale(world):
+    before = editing.version_of(world.partnership)
+    world.partnership.shared_with.add(world.other_agency)
+    assert editing.version_of(world.partnership) != before

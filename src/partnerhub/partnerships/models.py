@@ -85,6 +85,10 @@ class Partnership(models.Model):
         verbose_name_plural = _("partnerships")
         ordering = ["slug"]
 
+    def version_parts(self) -> list:
+        """Sharing belongs to what an editor sees on the form (core/editing.py)."""
+        return sorted(self.shared_with.values_list("pk", flat=True))
+
     def __str__(self) -> str:
         return str(self.title)
 
