@@ -26,6 +26,16 @@ def _vector_index_per_test(settings, tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """A request to a /zh-hans/ page leaves Chinese active in the thread; the next test starts from the
+    default language, whatever order the tests run in."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_content_type_cache():
     """A transactional test flushes the tables and reloads them; cached content type ids must not survive."""
     from django.contrib.contenttypes.models import ContentType

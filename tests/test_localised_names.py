@@ -55,3 +55,15 @@ def test_the_time_zone_choices_name_the_city_and_the_zone_in_the_readers_languag
         labels = dict(time_zone_choices("Asia/Shanghai"))
     assert labels["Asia/Shanghai"].startswith("上海（中国时间）")
     assert labels["Europe/Berlin"].startswith("柏林（中欧时间）")
+
+
+@pytest.mark.parametrize(
+    "family, given, shown",
+    [("陈", "静", "陈静"), ("陈 ", " 静", "陈静"), ("Becker", "Julia", "Julia Becker"), ("", "静", "静")],
+)
+def test_users_and_participants_are_named_in_their_names_own_order(family, given, shown):
+    from partnerhub.accounts.models import User
+    from partnerhub.engines.transliteration import format_person_name
+
+    assert format_person_name(family, given) == shown
+    assert User(first_name=given, last_name=family).get_full_name() == shown

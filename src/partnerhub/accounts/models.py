@@ -4,6 +4,8 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from partnerhub.engines.transliteration import format_person_name
+
 
 class PartnerhubUserManager(UserManager):
     """Users sign in with their e-mail address; the username mirrors it."""
@@ -69,6 +71,10 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+
+    def get_full_name(self) -> str:
+        """陈静 for a Chinese name (family name first, no space), "Lea Hoffmann" for a German one."""
+        return format_person_name(self.last_name, self.first_name)
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email

@@ -126,11 +126,22 @@ def transliterate_person(family_name: str, given_name: str) -> str:
     return f"{given_name} {family_name}".strip()
 
 
+def _han_only(text: str) -> bool:
+    return bool(text) and all(is_han(c) for c in text)
+
+
 def format_person_name(family_name: str, given_name: str) -> str:
-    """A person's name in their own script: 王晓明 (no space, family first) or "Julia Becker"."""
-    if family_name and all(is_han(c) for c in family_name.replace(" ", "")):
-        return f"{family_name}{given_name}"
-    return f"{given_name} {family_name}".strip()
+    """A person's name in their own script: 陈静 (family name first, no space, also when the parts were typed
+    with stray spaces or only one part is given) or "Julia Becker" (given name first). A name that mixes
+    Chinese and Latin parts keeps the family name first, with a space."""
+    family = " ".join((family_name or "").split())
+    given = " ".join((given_name or "").split())
+    if has_han(family) or has_han(given):
+        family_han, given_han = family.replace(" ", ""), given.replace(" ", "")
+        if (_han_only(family_han) or not family) and (_han_only(given_han) or not given):
+            return f"{family_han}{given_han}"
+        return f"{family} {given}".strip()
+    return f"{given} {family}".strip()
 
 
 def transliterate_full_name(full_name: str) -> str:

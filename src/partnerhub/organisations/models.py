@@ -10,7 +10,7 @@ from i18nfield.fields import I18nCharField, I18nTextField
 
 from partnerhub.accounts.visibility import NOTHING, Viewer, VisibleQuerySet, shared_with_q
 from partnerhub.core.fields import TagListField
-from partnerhub.engines.scripts import has_han, is_han
+from partnerhub.engines.scripts import has_han
 from partnerhub.engines.smesize import SizeClass
 from partnerhub.engines.transliteration import format_person_name
 
@@ -213,20 +213,9 @@ class Organisation(models.Model):
         return ""
 
 
-def _han_only(text: str) -> bool:
-    return bool(text) and all(is_han(c) for c in text)
-
-
 def compose_person_name(family_name: str, given_name: str) -> str:
     """A personal name for display, in the order of the name's own culture (see ``Person.full_name``)."""
-    family = " ".join(family_name.split())
-    given = " ".join(given_name.split())
-    if has_han(family) or has_han(given):
-        family_han, given_han = family.replace(" ", ""), given.replace(" ", "")
-        if (_han_only(family_han) or not family) and (_han_only(given_han) or not given):
-            return f"{family_han}{given_han}"
-        return f"{family} {given}".strip()
-    return format_person_name(family, given)
+    return format_person_name(family_name, given_name)
 
 
 class PersonQuerySet(VisibleQuerySet):
