@@ -28,16 +28,16 @@ def admin_pages(language):
     """(model label, page, url) for every registered model; change pages for one stored instance."""
     pages = []
     with translation.override(language):
-        for model, model_admin in admin.site._registry.items():
+        for model in admin.site._registry:
             info = (model._meta.app_label, model._meta.model_name)
-            pages.append((model._meta.label, "changelist", reverse("admin:%s_%s_changelist" % info)))
+            pages.append((model._meta.label, "changelist", reverse("admin:{}_{}_changelist".format(*info))))
             try:
-                pages.append((model._meta.label, "add", reverse("admin:%s_%s_add" % info)))
+                pages.append((model._meta.label, "add", reverse("admin:{}_{}_add".format(*info))))
             except NoReverseMatch:  # an admin without an add page
                 pass
             instance = model._default_manager.order_by("pk").first()
             if instance is not None:
-                url = reverse("admin:%s_%s_change" % info, args=[instance.pk])
+                url = reverse("admin:{}_{}_change".format(*info), args=[instance.pk])
                 pages.append((model._meta.label, "change", url))
     return pages
 

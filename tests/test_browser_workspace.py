@@ -191,8 +191,8 @@ def test_a_project_leader_runs_the_programme_in_german_and_then_in_chinese(
     browser,  # noqa: F811
     settings,
 ):
-    from partnerhub.demo import world as demo
     from partnerhub.delegations.models import Delegation, Meeting
+    from partnerhub.demo import world as demo
     from partnerhub.partnerships.models import Agreement
     from partnerhub.regions.models import Region
 
@@ -219,7 +219,9 @@ def test_a_project_leader_runs_the_programme_in_german_and_then_in_chinese(
     assert Region.objects.get(slug="musterland-zh-hans").name.localize("zh-hans") == "样板县"
     agreement = next(a for a in Agreement.objects.all() if a.title.localize("zh-hans") == "氢能合作意向书")
     assert agreement.signatories.count() == 2 and agreement.documents.count() == 1
-    trip = next(d for d in Delegation.objects.all() if d.title.localize("de") == "Wirtschaftsreise Jiangsu 2027")
+    trip = next(
+        d for d in Delegation.objects.all() if d.title.localize("de") == "Wirtschaftsreise Jiangsu 2027"
+    )
     assert trip.stops.count() == 2
     assert trip.programme.filter(kind="b2b_block").count() == 1
     assert trip.questions.filter(key="passport_valid_until").exists()

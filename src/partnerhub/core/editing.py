@@ -42,7 +42,12 @@ def edited_fields(model: type[models.Model]) -> list[str]:
     ignored = set(getattr(model, "VERSION_IGNORES", ()))
     names = []
     for field in model._meta.concrete_fields:
-        if isinstance(field, SKIPPED) or field.primary_key or field.name in ignored or field.attname in ignored:
+        if (
+            isinstance(field, SKIPPED)
+            or field.primary_key
+            or field.name in ignored
+            or field.attname in ignored
+        ):
             continue
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             continue

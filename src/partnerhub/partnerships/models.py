@@ -85,15 +85,15 @@ class Partnership(models.Model):
         verbose_name_plural = _("partnerships")
         ordering = ["slug"]
 
-    def version_parts(self) -> list:
-        """Sharing belongs to what an editor sees on the form (core/editing.py)."""
-        return sorted(self.shared_with.values_list("pk", flat=True))
-
     def __str__(self) -> str:
         return str(self.title)
 
     def get_absolute_url(self) -> str:
         return reverse("partnerships:detail", args=[self.slug])
+
+    def version_parts(self) -> list:
+        """Sharing belongs to what an editor sees on the form (core/editing.py)."""
+        return sorted(self.shared_with.values_list("pk", flat=True))
 
     def clean(self):
         if self.home_region_id and self.home_region_id == self.partner_region_id:
