@@ -7,8 +7,8 @@ from django.utils.translation import gettext as _
 from partnerhub.accounts.permissions import can_edit, require_save
 from partnerhub.agencies.models import Agency
 from partnerhub.core import audit, editing
+from partnerhub.core.deletion import refuse_if_used
 from partnerhub.core.services import save_audited
-from partnerhub.regions.services import refuse_if_used
 
 
 @transaction.atomic

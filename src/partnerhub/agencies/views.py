@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -8,11 +8,10 @@ from partnerhub.accounts.permissions import can_add, can_edit, is_platform_opera
 from partnerhub.agencies import services
 from partnerhub.agencies.forms import AgencyForm
 from partnerhub.agencies.models import Agency
-from partnerhub.core import editing
+from partnerhub.core import deletion, editing
 from partnerhub.core.audit import history
 from partnerhub.organisations.models import Person
 from partnerhub.partnerships.models import Partnership
-from partnerhub.regions.services import in_use
 
 
 def agency_list(request):
@@ -105,17 +104,10 @@ def agency_edit(request, slug):
 @login_required
 def agency_delete(request, slug):
     agency = _editable(request, slug)
-    blockers = in_use(agency)
-    if request.method == "POST" and not blockers:
-        try:
-            services.delete_agency(agency, actor=request.user)
-        except ValidationError as exc:
-            blockers = exc.messages
-        else:
-            messages.success(request, _("The agency was deleted."))
-            return redirect("agencies:list")
-    return render(
+    return deletion.confirm_delete(
         request,
-        "regions/delete.html",
-        {"object": agency, "blockers": blockers, "cancel_url": agency.get_absolute_url()},
+        agency,
+        lambda: services.delete_agency(agency, actor=request.user),
+        done=_("The agency was deleted."),
+        then="agencies:list",
     )

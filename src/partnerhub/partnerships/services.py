@@ -10,11 +10,11 @@ from django.utils.translation import gettext_lazy
 
 from partnerhub.accounts.permissions import can_edit, require_save
 from partnerhub.core import audit, editing
+from partnerhub.core.deletion import refuse_if_used
 from partnerhub.core.history import record, sentence
 from partnerhub.core.services import save_audited
 from partnerhub.core.uploads import check_upload
 from partnerhub.partnerships.models import Agreement, AgreementDocument, Partnership
-from partnerhub.regions.services import refuse_if_used
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 

@@ -1,18 +1,17 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from partnerhub.accounts.permissions import can_add, can_edit
-from partnerhub.core import editing
+from partnerhub.core import deletion, editing
 from partnerhub.core.audit import history
 from partnerhub.delegations.models import Delegation
 from partnerhub.partnerships import services
 from partnerhub.partnerships.forms import PartnershipForm
 from partnerhub.partnerships.models import Agreement, AgreementDocument, Partnership
-from partnerhub.regions.services import in_use
 
 
 def partnership_list(request):
@@ -127,17 +126,10 @@ def partnership_edit(request, slug):
 @login_required
 def partnership_delete(request, slug):
     partnership = _editable(request, slug)
-    blockers = in_use(partnership)
-    if request.method == "POST" and not blockers:
-        try:
-            services.delete_partnership(partnership, actor=request.user)
-        except ValidationError as exc:
-            blockers = exc.messages
-        else:
-            messages.success(request, _("The partnership was deleted."))
-            return redirect("partnerships:list")
-    return render(
+    return deletion.confirm_delete(
         request,
-        "regions/delete.html",
-        {"object": partnership, "blockers": blockers, "cancel_url": partnership.get_absolute_url()},
+        partnership,
+        lambda: services.delete_partnership(partnership, actor=request.user),
+        done=_("The partnership was deleted."),
+        then="partnerships:list",
     )

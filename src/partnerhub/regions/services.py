@@ -3,44 +3,15 @@
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from partnerhub.accounts.permissions import can_edit, require_save
 from partnerhub.core import audit, editing
+from partnerhub.core.deletion import refuse_if_used
 from partnerhub.core.services import save_audited
 from partnerhub.organisations.models import NaceActivity
 from partnerhub.regions.models import Region
-
-
-def in_use(obj: models.Model) -> list[str]:
-    """What still points to ``obj`` ("3 organisations"), read from every reverse relation, hidden ones too.
-
-    A record is deleted only when this is empty: a deletion never cascades into other records or quietly
-    drops their links (a trip's destinations, a profile's target regions)."""
-    uses = []
-    for rel in obj._meta.get_fields(include_hidden=True):
-        if not (rel.auto_created and not rel.concrete and rel.is_relation):
-            continue
-        related = rel.related_model
-        if related is None or related._meta.auto_created or not hasattr(rel, "field"):
-            continue
-        count = related._base_manager.filter(**{rel.field.name: obj}).count()
-        if count:
-            uses.append(
-                f"{count} {related._meta.verbose_name_plural if count > 1 else related._meta.verbose_name}"
-            )
-    return uses
-
-
-def refuse_if_used(obj: models.Model) -> None:
-    uses = in_use(obj)
-    if uses:
-        raise ValidationError(
-            _("This record cannot be deleted while other records refer to it: %(uses)s.")
-            % {"uses": ", ".join(uses)},
-            code="in_use",
-        )
 
 
 def _check_parent(region: Region) -> None:

@@ -1,12 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from partnerhub.accounts.permissions import can_add, can_edit
 from partnerhub.agencies.models import Agency
-from partnerhub.core import editing
+from partnerhub.core import deletion, editing
 from partnerhub.core.audit import history
 from partnerhub.delegations.models import Delegation
 from partnerhub.organisations.models import Organisation
@@ -100,17 +100,10 @@ def region_edit(request, slug):
 @login_required
 def region_delete(request, slug):
     region = _editable(request, slug)
-    blockers = services.in_use(region)
-    if request.method == "POST" and not blockers:
-        try:
-            services.delete_region(region, actor=request.user)
-        except ValidationError as exc:
-            blockers = exc.messages
-        else:
-            messages.success(request, _("The region was deleted."))
-            return redirect("regions:list")
-    return render(
+    return deletion.confirm_delete(
         request,
-        "regions/delete.html",
-        {"object": region, "blockers": blockers, "cancel_url": region.get_absolute_url()},
+        region,
+        lambda: services.delete_region(region, actor=request.user),
+        done=_("The region was deleted."),
+        then="regions:list",
     )
