@@ -1,12 +1,12 @@
 """Optimistic locking: a form saved over a newer version says so, keeps both texts and overwrites nothing."""
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
 from partnerhub.core import editing
 from partnerhub.profiles.models import CooperationProfile
+from tests.clients import signed_in
 from tests.formdata import form_data
 from tests.test_profiles import draft
 
@@ -22,12 +22,6 @@ STALE = {
 def edit_url(profile, language):
     with translation.override(language):
         return reverse("profiles:edit", args=[profile.pk])
-
-
-def signed_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.mark.parametrize("language", ["de", "en", "zh-hans"])

@@ -2,25 +2,13 @@
 
 import pytest
 from django.test import Client
-from django.urls import reverse
-from django.utils import translation
 
 from partnerhub.agencies.models import Agency
 from partnerhub.core.models import AuditEntry
+from tests.clients import signed_in, url
 from tests.formdata import form_data
 
 pytestmark = pytest.mark.django_db
-
-
-def url(name, language, *args):
-    with translation.override(language):
-        return reverse(name, args=args)
-
-
-def signed_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,7 @@ from partnerhub.partnerships.models import (
     DocumentVersion,
     Signatory,
 )
+from tests.clients import signed_in
 from tests.formdata import form_data
 
 pytestmark = pytest.mark.django_db
@@ -31,12 +32,6 @@ def pdf(name="mou.pdf", body=PDF):
 def url(name, language, *args):
     with translation.override(language):
         return reverse(f"partnerships:{name}", args=args)
-
-
-def signed_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture(autouse=True)

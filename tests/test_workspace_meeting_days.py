@@ -4,8 +4,6 @@ import datetime
 import zoneinfo
 
 import pytest
-from django.test import Client
-from django.urls import reverse
 from django.utils import timezone, translation
 
 from partnerhub.core.audit import history
@@ -13,21 +11,11 @@ from partnerhub.delegations.meetings import services, setup
 from partnerhub.delegations.meetings.tasks import build_instance
 from partnerhub.delegations.models import Meeting, ProgrammeItem, Registration, Stop, Table
 from partnerhub.privacy.models import PrivacyNotice
+from tests.clients import signed_in, url
 from tests.formdata import form_data
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
-
-
-def url(name, language, *args):
-    with translation.override(language):
-        return reverse(name, args=args)
-
-
-def signed_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

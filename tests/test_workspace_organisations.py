@@ -14,6 +14,7 @@ from partnerhub.organisations.merging import reverse_relations
 from partnerhub.organisations.models import Organisation, Person, compose_person_name
 from partnerhub.privacy.models import PrivacyNotice
 from tests import factories as f
+from tests.clients import signed_in
 from tests.formdata import form_data
 
 pytestmark = pytest.mark.django_db
@@ -27,12 +28,6 @@ STALE = {
 def url(name, language="de", **kwargs):
     with translation.override(language):
         return reverse(f"organisations:{name}", kwargs=kwargs)
-
-
-def signed_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def entries(obj, action):

@@ -1,26 +1,13 @@
 """Staff pages for partnerships: started and kept by the agency that runs them, shared with partner agencies."""
 
 import pytest
-from django.test import Client
-from django.urls import reverse
-from django.utils import translation
 
 from partnerhub.core.models import AuditEntry
 from partnerhub.partnerships.models import Partnership
+from tests.clients import signed_in, url
 from tests.formdata import form_data
 
 pytestmark = pytest.mark.django_db
-
-
-def url(name, language, *args):
-    with translation.override(language):
-        return reverse(name, args=args)
-
-
-def signed_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.mark.parametrize(

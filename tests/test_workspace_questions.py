@@ -1,28 +1,16 @@
 """Staff pages for registration questions: add, edit, reorder, delete, as the organiser does in the browser."""
 
 import pytest
-from django.test import Client
-from django.urls import reverse
 from django.utils import timezone, translation
 
 from partnerhub.core.audit import history
 from partnerhub.delegations.models import Registration, RegistrationQuestion
 from partnerhub.delegations.registration import questions
 from partnerhub.privacy.models import PrivacyNotice
+from tests.clients import signed_in, url
 from tests.formdata import form_data
 
 pytestmark = pytest.mark.django_db
-
-
-def url(name, language, *args):
-    with translation.override(language):
-        return reverse(name, args=args)
-
-
-def signed_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

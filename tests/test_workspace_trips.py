@@ -5,7 +5,6 @@ import datetime
 import zoneinfo
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
@@ -21,6 +20,7 @@ from partnerhub.delegations.models import (
 )
 from partnerhub.delegations.registration import services as registration_services
 from partnerhub.delegations.trips.duplicate import duplicate_trip
+from tests.clients import signed_in
 from tests.factories import DelegationFactory
 from tests.formdata import form_data
 
@@ -53,12 +53,6 @@ TEXT = {
 def url(name, language, *args):
     with translation.override(language):
         return reverse(f"delegations:{name}", args=args)
-
-
-def signed_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def trip_in_september(world, **kwargs):
