@@ -198,7 +198,14 @@ TASKS = {"default": {"BACKEND": _TASK_BACKENDS[envstr("TASKS_BACKEND", "immediat
 # it is a table in the database (`partnerhub createcachetable`, also run by migration core.0002);
 # CACHE_URL=redis://… moves it to Redis. Our own rate counters are a table of their own (docs/decisions/0017).
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "partnerhub_cache"}
+    "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "partnerhub_cache"},
+    # Rendered page fragments, per process, keyed by the data versions kept in "default" (decisions/0024).
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "partnerhub-fragments",
+        "TIMEOUT": envint("FRAGMENT_CACHE_SECONDS", 3600),
+        "OPTIONS": {"MAX_ENTRIES": envint("FRAGMENT_CACHE_ENTRIES", 2000)},
+    },
 }
 if envstr("CACHE_URL").startswith("redis://"):
     CACHES["default"] = {

@@ -12,3 +12,7 @@ class CoreConfig(AppConfig):
         from partnerhub.core.collation import install_country_order
 
         install_country_order()
+
+        from partnerhub.core.cache import connect_signals
+
+        connect_signals()  # saved rows make the cached page fragments that show them stale (decisions/0024)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from partnerhub.accounts.permissions import can_edit, require_save
 from partnerhub.core import audit, editing
+from partnerhub.core.cache import bump
 from partnerhub.core.i18n import all_texts
 from partnerhub.engines import smesize
 from partnerhub.engines.textsearch import build_document
@@ -37,6 +38,7 @@ def refresh_search_document(org: Organisation) -> None:
         texts += [sector.code, sector.name_en, sector.name_de, sector.name_zh]
     org.search_document = build_document(texts)
     Organisation.objects.filter(pk=org.pk).update(search_document=org.search_document)
+    bump("organisations")  # update() sends no signal; the search finds the row by this text
 
 
 @transaction.atomic

@@ -1,3 +1,5 @@
+import functools
+
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
@@ -10,13 +12,19 @@ PAGE_SIZE = 24
 
 def directory(request):
     """The organisation directory: full-text search and filters; HTMX swaps in the results only."""
-    form, organisations = filters.directory(request.user, request.GET)
-    page = Paginator(
-        organisations.prefetch_related("sectors").order_by("name_latin", "name"), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+
+    @functools.cache
+    def results():
+        form, organisations = filters.directory(request.user, request.GET)
+        page = Paginator(
+            organisations.prefetch_related("sectors").order_by("name_latin", "name"), PAGE_SIZE
+        ).get_page(request.GET.get("page"))
+        return form, page
+
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "querystring": query.urlencode()}
+    # Form and page are built when the template first asks: a cached page fragment needs neither.
+    context = {"form": lambda: results()[0], "page": lambda: results()[1], "querystring": query.urlencode()}
     template = (
         "organisations/_results.html" if request.headers.get("HX-Request") else "organisations/directory.html"
     )

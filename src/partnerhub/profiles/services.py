@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partnerhub.core import audit, editing
+from partnerhub.core.cache import bump
 from partnerhub.core.i18n import all_texts
 from partnerhub.engines.textsearch import build_document
 from partnerhub.notifications.services import notify, url_in
@@ -124,6 +125,7 @@ def refresh_search_document(profile: CooperationProfile) -> None:
         texts += [sector.code, sector.name_en, sector.name_de, sector.name_zh]
     profile.search_document = build_document(texts)
     CooperationProfile.objects.filter(pk=profile.pk).update(search_document=profile.search_document)
+    bump("profiles")  # update() sends no signal; the search finds the row by this text
 
 
 def _fingerprint(profile: CooperationProfile, sector_codes, region_ids) -> tuple:

@@ -1,8 +1,11 @@
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,13 +20,20 @@ PAGE_SIZE = 24
 
 def profile_list(request):
     """Browse and search the profiles the user may see; HTMX swaps in the results only."""
-    form, profiles = filters.profile_list(request.user, request.GET)
-    page = Paginator(profiles.prefetch_related("sectors"), PAGE_SIZE).get_page(request.GET.get("page"))
+
+    @functools.cache
+    def results():
+        form, profiles = filters.profile_list(request.user, request.GET)
+        page = Paginator(profiles.prefetch_related("sectors"), PAGE_SIZE).get_page(request.GET.get("page"))
+        return form, page
+
     query = request.GET.copy()
     query.pop("page", None)
+    # Form and page are built when the template first asks: a cached page fragment needs neither.
     context = {
-        "form": form,
-        "page": page,
+        "form": lambda: results()[0],
+        "page": lambda: results()[1],
+        "today": timezone.localdate(),
         "querystring": query.urlencode(),
         "may_create": request.user.is_authenticated
         and Organisation.objects.editable_by(request.user).exists(),

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -25,7 +26,8 @@ def region_list(request):
 
 def region_detail(request, slug):
     region = get_object_or_404(Region.objects.select_related("parent"), slug=slug)
-    region_ids = [region.pk, *region.children.values_list("pk", flat=True)]
+    # Querysets stay lazy: a cached page fragment (decisions/0024) needs none of them evaluated.
+    region_ids = Region.objects.filter(Q(pk=region.pk) | Q(parent=region)).values("pk")
     partnerships = Partnership.objects.visible_to(request.user).involving(region)
     organisations = Organisation.objects.visible_to(request.user).filter(region_id__in=region_ids)
     delegations = Delegation.objects.visible_to(request.user).filter(destinations=region).distinct()
@@ -38,8 +40,10 @@ def region_detail(request, slug):
             "children": region.children.all(),
             "sectors": region.strength_sectors.all(),
             "partnerships": partnerships.distinct().select_related("partner_region", "home_region"),
-            "organisation_count": organisations.count(),
-            "organisations": organisations.order_by("-headcount")[:8],
+            "all_organisations": organisations,
+            "organisations": organisations.select_related("region")
+            .prefetch_related("sectors")
+            .order_by("-headcount")[:8],
             "delegations": delegations,
             "agencies": Agency.objects.visible_to(request.user).filter(region=region).order_by("slug"),
             "may_edit": may_edit,
