@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: demo test install messages check lint clean-db
+.PHONY: demo test install messages check lint clean-db serve worker
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,29 @@ demo: install
 	$(BIN)/partnerhub load_demo
 	# Links in e-mails point at the address this server really runs on (SITE_URL overrides it).
 	SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/partnerhub runserver 127.0.0.1:$(PORT)
+
+# The production server (docs/production.md): DEBUG off, static files collected, gunicorn on BIND
+# (default 127.0.0.1:$(PORT)), the database DATABASE_URL names. A SECRET_KEY in the environment wins; else
+# a key generated on the first start is kept in the var dir. On loopback it speaks plain HTTP (HTTPS=false):
+# in production an HTTPS proxy stands in front, run with HTTPS=true BEHIND_PROXY=true.
+PARTNERHUB_VAR_DIR ?= $(CURDIR)/var
+SECRET_KEY_FILE ?= $(PARTNERHUB_VAR_DIR)/secret_key
+BIND ?= 127.0.0.1:$(PORT)
+SERVE_ENV = DEBUG=false HTTPS=$${HTTPS:-false} PARTNERHUB_VAR_DIR=$(PARTNERHUB_VAR_DIR) \
+	SECRET_KEY_FILE=$(SECRET_KEY_FILE) SITE_URL=$${SITE_URL:-http://$(BIND)}
+
+serve: install
+	@mkdir -p $(PARTNERHUB_VAR_DIR)
+	@test -n "$$SECRET_KEY" || test -s $(SECRET_KEY_FILE) || (umask 077 && \
+		$(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > $(SECRET_KEY_FILE))
+	$(SERVE_ENV) $(BIN)/partnerhub migrate --noinput
+	$(SERVE_ENV) $(BIN)/partnerhub createcachetable
+	$(SERVE_ENV) $(BIN)/partnerhub collectstatic --noinput --verbosity 0
+	$(SERVE_ENV) BIND=$(BIND) exec $(BIN)/gunicorn -c python:partnerhub.gunicorn_conf
+
+# The background worker for `make serve`: takes e-mail and other tasks from the database queue.
+worker: install
+	$(SERVE_ENV) TASKS_BACKEND=database exec $(BIN)/partnerhub db_worker
 
 test: install
 	$(BIN)/python -m pytest

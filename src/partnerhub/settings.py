@@ -2,6 +2,9 @@
 
 Environment variables: DATABASE_URL, SECRET_KEY, DEBUG, ALLOWED_HOSTS, EMAIL_URL, DEFAULT_FROM_EMAIL,
 PARTNERHUB_VAR_DIR, TIME_ZONE, CSRF_TRUSTED_ORIGINS.
+Production (docs/production.md): SECRET_KEY_FILE, HTTPS, SECURE_SSL_REDIRECT, BEHIND_PROXY, CACHE_URL,
+MEDIA_STORAGE (``s3``: AWS_STORAGE_BUCKET_NAME, AWS_S3_ENDPOINT_URL, AWS_S3_REGION_NAME, AWS_LOCATION,
+AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), HEALTHZ_QUEUE_MAX_AGE.
 """
 
 from pathlib import Path
@@ -17,7 +20,13 @@ VAR_DIR = Path(envstr("PARTNERHUB_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = envbool("DEBUG", True)
 _DEV_SECRET = "dev-only-insecure-secret-key-change-me-in-production-0123456789"
-SECRET_KEY = envstr("SECRET_KEY", _DEV_SECRET if DEBUG else "")
+SECRET_KEY = envstr("SECRET_KEY")
+# A key kept in a file (mode 0600): `make serve` writes one into the var dir on first start, containers
+# mount one as a secret. A SECRET_KEY in the environment wins.
+if not SECRET_KEY and envstr("SECRET_KEY_FILE"):
+    SECRET_KEY = Path(envstr("SECRET_KEY_FILE")).read_text(encoding="utf-8").strip()
+if not SECRET_KEY and DEBUG:
+    SECRET_KEY = _DEV_SECRET
 if not SECRET_KEY:
     raise RuntimeError("SECRET_KEY must be set when DEBUG is off")
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
@@ -57,6 +66,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files straight after the redirect to HTTPS: no session, no language, no database for them.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "partnerhub.core.security.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -145,17 +156,53 @@ STATIC_ROOT = VAR_DIR / "static"
 MEDIA_URL = "media/"
 # Uploaded documents live outside any web root and are served by views that check visibility.
 MEDIA_ROOT = VAR_DIR / "media"
+# Static files: in production collected (`partnerhub collectstatic`) under hashed names and served
+# compressed (gzip, brotli) by WhiteNoise, hashed names cached for ten years; in development and tests
+# straight from the apps' folders, so nothing has to be collected first.
+# Uploads: a folder (a shared volume when several hosts serve), or with MEDIA_STORAGE=s3 a private
+# S3-compatible bucket (pip install 'partnerhub[s3]'). Documents are always streamed through the views
+# that check who may read them; the bucket is never linked, so it needs no public access.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "partnerhub.core.staticfiles.StaticFilesStorage"
+    },
+}
+if envstr("MEDIA_STORAGE", "filesystem") == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": envstr("AWS_STORAGE_BUCKET_NAME"),
+            "endpoint_url": envstr("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": envstr("AWS_S3_REGION_NAME") or None,
+            "location": envstr("AWS_LOCATION"),
+            "default_acl": "private",
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+elif envstr("MEDIA_STORAGE", "filesystem") != "filesystem":
+    raise ValueError("MEDIA_STORAGE must be filesystem or s3")
+WHITENOISE_AUTOREFRESH = DEBUG
+WHITENOISE_USE_FINDERS = DEBUG
 
 for _key, _value in parse_email_url(envstr("EMAIL_URL", "console://")).items():
     globals()[_key] = _value
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "partnerhub <noreply@example.org>")
 
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
-SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)
-SECURE_HSTS_SECONDS = 0 if DEBUG else 31536000
-SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = not DEBUG
+# HTTPS: the site is reached over HTTPS (by default whenever DEBUG is off). `make serve` on loopback sets
+# it false, so http://127.0.0.1:8000 works with cookies a browser sends over plain HTTP.
+HTTPS = envbool("HTTPS", not DEBUG)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", HTTPS)
+# Load balancers and probes ask over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if envbool("BEHIND_PROXY", False) else None
 
 # Content-Security-Policy (docs/decisions/0018): scripts and styles only from our own static files, so an
@@ -257,3 +304,6 @@ MATCHING_EXACT_LIMIT = envint("MATCHING_EXACT_LIMIT", 20_000)
 # A run stops early when it has proven its schedule optimal.
 SCHEDULER_TIME_LIMIT = envint("SCHEDULER_TIME_LIMIT", 60)
 SCHEDULER_WORKERS = envint("SCHEDULER_WORKERS", 2)
+
+# /healthz answers 503 when a task has waited longer than this many seconds (no worker is running).
+HEALTHZ_QUEUE_MAX_AGE = envint("HEALTHZ_QUEUE_MAX_AGE", 600)

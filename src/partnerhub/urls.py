@@ -3,12 +3,14 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
+from partnerhub.core.health import healthz
 from partnerhub.core.views import favicon
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     # Browsers (and feed readers, PDF viewers) ask for /favicon.ico whatever the page links.
     path("favicon.ico", favicon, name="favicon"),
+    path("healthz", healthz, name="healthz"),  # for load balancers: database and task queue, no language
 ]
 urlpatterns += i18n_patterns(
     path("", include("partnerhub.core.urls")),
