@@ -447,23 +447,24 @@ def _load(connection, dump: Path, *, clean: bool, tool: str | None) -> None:
 
 
 def _drop_everything(connection) -> None:
-    """Drop partnerhub's tables, views and sequences in the current schema (pg_restore then starts empty)."""
-    kinds = {
-        "r": "TABLE",
-        "p": "TABLE",
-        "v": "VIEW",
-        "m": "MATERIALIZED VIEW",
-        "S": "SEQUENCE",
-        "f": "FOREIGN TABLE",
-    }
+    """Drop the tables, views and sequences of the current schema (pg_restore then starts empty)."""
+    # Tables first: their identity sequences go with them and cannot be dropped on their own.
+    kinds = [
+        ("rp", "TABLE"),
+        ("m", "MATERIALIZED VIEW"),
+        ("v", "VIEW"),
+        ("f", "FOREIGN TABLE"),
+        ("S", "SEQUENCE"),
+    ]
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "WHERE n.nspname = current_schema() AND c.relkind = ANY(%s)",
-            [list(kinds)],
-        )
-        for relname, relkind in cursor.fetchall():
-            cursor.execute(f"DROP {kinds[relkind]} IF EXISTS {connection.ops.quote_name(relname)} CASCADE")
+        for relkinds, kind in kinds:
+            cursor.execute(
+                "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE n.nspname = current_schema() AND c.relkind = ANY(%s)",
+                [list(relkinds)],
+            )
+            for (relname,) in cursor.fetchall():
+                cursor.execute(f"DROP {kind} IF EXISTS {connection.ops.quote_name(relname)} CASCADE")
 
 
 def _put(tar: tarfile.TarFile, member: tarfile.TarInfo) -> None:
