@@ -9,6 +9,7 @@ import datetime
 import gzip
 import hashlib
 import io
+import json
 import os
 import tarfile
 from pathlib import Path
@@ -153,7 +154,9 @@ def test_restore_into_an_empty_database_gives_back_every_row_and_every_file(
     assert restored_document.file.read() == BINARY
 
 
-def test_a_damaged_archive_is_refused_and_nothing_is_changed(archive, empty_target, settings, tmp_path):
+def test_a_damaged_or_newer_archive_is_refused_and_nothing_is_changed(
+    archive, empty_target, settings, tmp_path
+):
     settings.MEDIA_ROOT = str(tmp_path / "restored-media")
     # One file's bytes changed in an otherwise well-formed archive: only its checksum tells.
     tampered = tmp_path / "tampered.tar.gz"
@@ -165,11 +168,24 @@ def test_a_damaged_archive_is_refused_and_nothing_is_changed(archive, empty_targ
             target.addfile(member, io.BytesIO(data))
     truncated = tmp_path / "truncated.tar.gz"
     truncated.write_bytes(archive.read_bytes()[: archive.stat().st_size // 2])
+    # Intact, but made by a newer partnerhub: a migration this code does not know.
+    newer = tmp_path / "newer.tar.gz"
+    with tarfile.open(archive, "r:gz") as source, tarfile.open(newer, "w:gz") as target:
+        for member in source:
+            data = source.extractfile(member).read()
+            if member.name == "manifest.json":
+                manifest = json.loads(data)
+                manifest["migrations"].append("ideas.9999_from_the_future")
+                data = json.dumps(manifest).encode()
+                member.size = len(data)
+            target.addfile(member, io.BytesIO(data))
 
     with pytest.raises(CommandError, match=r"does not match its checksum\. Nothing was changed"):
         call_command("restore", tampered, database=empty_target, language="en")
     with pytest.raises(CommandError, match=r"ist beschädigt: .*Es wurde nichts verändert"):
         call_command("restore", truncated, database=empty_target, language="de")
+    with pytest.raises(CommandError, match=r"neueren partnerhub: .*ideas\.9999_from_the_future"):
+        call_command("restore", newer, database=empty_target, language="de")
     with connections[empty_target].cursor() as cursor:
         assert connections[empty_target].introspection.table_names(cursor) == []
     assert not Path(settings.MEDIA_ROOT).exists()

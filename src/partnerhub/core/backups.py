@@ -96,6 +96,8 @@ def create_backup(
     output = Path(output)
     if output.exists():
         raise BackupError(_("%(path)s already exists; a backup never overwrites another.") % {"path": output})
+    if not output.parent.is_dir():
+        raise BackupError(_("The folder %(path)s does not exist.") % {"path": output.parent})
     partial = output.with_name(f".{output.name}.partial")
     fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     os.fchmod(fd, 0o600)
@@ -124,8 +126,13 @@ def create_backup(
                         _add(tar, manifest, database["file"], stream, dump.stat().st_size)
                     if media:
                         for name in walk_storage(default_storage):
-                            with default_storage.open(name, "rb") as stream:
-                                _add(tar, manifest, MEDIA_PREFIX + name, stream, default_storage.size(name))
+                            try:
+                                stream = default_storage.open(name, "rb")
+                                size = default_storage.size(name)
+                            except FileNotFoundError:
+                                continue  # deleted since it was listed: its row is gone from the dump too
+                            with stream:
+                                _add(tar, manifest, MEDIA_PREFIX + name, stream, size)
                     data = json.dumps(manifest, indent=2, ensure_ascii=False).encode()
                     info = tarfile.TarInfo(MANIFEST)
                     info.size, info.mode, info.mtime = len(data), 0o600, int(timezone.now().timestamp())
@@ -362,6 +369,8 @@ def existing_data(using: str = "default") -> str | None:
 def restore_backup(archive: Path, *, using: str = "default", force: bool = False) -> RestoreReport:
     """Check the archive, then replace the database and add the files; see docs/backups.md."""
     archive = Path(archive)
+    if not archive.is_file():
+        raise BackupError(_("There is no archive at %(path)s.") % {"path": archive})
     manifest = verify_archive(archive)
     connection = connections[using]
     vendor = manifest["database"]["vendor"]
