@@ -2,7 +2,7 @@
 
 Environment variables: DATABASE_URL, SECRET_KEY, DEBUG, ALLOWED_HOSTS, EMAIL_URL, DEFAULT_FROM_EMAIL,
 PARTNERHUB_VAR_DIR, TIME_ZONE, CSRF_TRUSTED_ORIGINS.
-Production (docs/production.md): SECRET_KEY_FILE, HTTPS, SECURE_SSL_REDIRECT, BEHIND_PROXY, CACHE_URL,
+Production (docs/production.md): SECRET_KEY_FILE, STATIC_ROOT, HTTPS, SECURE_SSL_REDIRECT, BEHIND_PROXY, CACHE_URL,
 MEDIA_STORAGE (``s3``: AWS_STORAGE_BUCKET_NAME, AWS_S3_ENDPOINT_URL, AWS_S3_REGION_NAME, AWS_LOCATION,
 AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), HEALTHZ_QUEUE_MAX_AGE.
 """
@@ -152,7 +152,8 @@ TIME_ZONE = envstr("TIME_ZONE", "Europe/Berlin")
 USE_THOUSAND_SEPARATOR = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+# Where collectstatic writes (a container image keeps them outside the var volume).
+STATIC_ROOT = Path(envstr("STATIC_ROOT", str(VAR_DIR / "static")))
 MEDIA_URL = "media/"
 # Uploaded documents live outside any web root and are served by views that check visibility.
 MEDIA_ROOT = VAR_DIR / "media"
@@ -239,7 +240,15 @@ _TASK_BACKENDS = {
     "database": "django_tasks_db.DatabaseBackend",
     "dummy": "django_tasks.backends.dummy.DummyBackend",
 }
-TASKS = {"default": {"BACKEND": _TASK_BACKENDS[envstr("TASKS_BACKEND", "immediate")]}}
+# In production (DEBUG off) the database queue is the default, so no request waits for a task (0022).
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[envstr("TASKS_BACKEND", "immediate" if DEBUG else "database")]}}
+
+# E-mail goes through the outbox (decisions/0022): minutes between attempts (then "failed", for an
+# operator to resend), how long a row may stay "being sent" before deliver_outbox takes it back (its worker
+# died), and how long one SMTP conversation may take, so an unreachable server never holds a request long.
+EMAIL_RETRY_DELAYS = [int(m) for m in envlist("EMAIL_RETRY_DELAYS", ["1", "5", "15", "60", "180"])]
+EMAIL_SENDING_TIMEOUT = envint("EMAIL_SENDING_TIMEOUT", 600)
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 10)
 
 # The cache holds allauth's login limits: every server process must see the same counts, so by default
 # it is a table in the database (`partnerhub createcachetable`, also run by migration core.0002);

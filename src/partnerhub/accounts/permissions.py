@@ -31,6 +31,17 @@ def is_platform_operator(user) -> bool:
     return viewer_for(user).is_superuser
 
 
+def can_manage_outbox(user) -> bool:
+    """Who sees the e-mails on their way out (recipients, subjects, errors) and sends failed ones again:
+    the platform's operators, since the outbox holds every agency's mail."""
+    return is_platform_operator(user)
+
+
+def require_outbox_manager(actor) -> None:
+    if actor is not None and not can_manage_outbox(actor):
+        raise PermissionDenied(_("Only the platform's operators may do this."))
+
+
 def has_write_rule(model: type[models.Model]) -> bool:
     """Whether the model says which agency may change its records (``editable_q`` beside the model)."""
     return hasattr(model, "editable_q") and hasattr(model._default_manager, "editable_by")

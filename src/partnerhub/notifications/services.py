@@ -1,15 +1,15 @@
-"""Telling people what happened: e-mails rendered in the recipient's language, sent by a task."""
+"""Telling people what happened: e-mails rendered in the recipient's language, stored in the outbox and sent
+by a task (notifications/outbox.py)."""
 
 import threading
 from contextlib import contextmanager
 
 from django.conf import settings
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from partnerhub.notifications.tasks import send_email
+from partnerhub.notifications import outbox
 
 _state = threading.local()
 
@@ -45,9 +45,10 @@ def render_email(template: str, language: str, context: dict) -> tuple[str, str]
 def notify(
     to: list[str] | str, language: str, template: str, context: dict, reply_to: list[str] | None = None
 ):
-    """Render ``template`` in ``language`` and send it once the current transaction has committed."""
+    """Render ``template`` in ``language`` into the outbox: stored in the caller's transaction, so the e-mail
+    exists exactly when the change it tells of committed, and sent once that transaction has committed."""
     recipients = [to] if isinstance(to, str) else list(to)
     if not recipients or getattr(_state, "suppressed", False):
         return
     subject, body = render_email(template, language, context)
-    transaction.on_commit(lambda: send_email.enqueue(recipients, subject, body, reply_to))
+    outbox.queue(recipients, subject, body, reply_to=reply_to, kind=template, language=language)
