@@ -459,6 +459,13 @@ def build(settings, tmp_path) -> SecretWorld:
         task_path="partnerhub.notifications.tasks.send_email", backend_name="default",
         run_after=timezone.now(), exception_class_path="", traceback="",
     )  # fmt: skip
+    from partnerhub.notifications.models import OutgoingEmail
+
+    o["outgoing_email"] = plant.created(lambda: OutgoingEmail.objects.create(
+        to=[f"{plant.marker(OPERATOR)}@mail.example.org"], subject=f"Failed {plant.marker(OPERATOR)}",
+        body="Hello", from_email="noreply@example.org", message_id="<outbox-world@example.org>",
+        status="failed", attempts=6, last_error=f"550 {plant.marker(OPERATOR)}",
+    ))  # fmt: skip
 
     from partnerhub.matching.models import Embedding
 
@@ -501,5 +508,6 @@ def build(settings, tmp_path) -> SecretWorld:
         plant.editors(o[name], HOME)
     plant.editors(o["reembed_run"], OPERATOR)
     plant.editors(o["task_result"], OPERATOR)
+    plant.editors(o["outgoing_email"], OPERATOR)
     plant.editors(o["embedding"], OPERATOR)
     return world

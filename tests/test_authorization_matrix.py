@@ -93,6 +93,7 @@ PK_SEGMENTS = {
     "introductions": "matching.introduction",
     "reembed": "matching.reembedrun",
     "people": "organisations.person",
+    "outbox": "notifications.outgoingemail",
 }
 APP_MODELS = {
     "ideas": "ideas.projectidea",

@@ -91,6 +91,7 @@ def smtp_settings(settings, smtp):
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
     settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
     settings.EMAIL_RETRY_DELAYS = [1, 5]
+    server.port = port
     return server
 
 
@@ -140,6 +141,28 @@ def test_an_idea_submitted_while_smtp_refuses_is_kept_and_delivered_once_when_th
     assert pending.status == "sent"
     assert server.count_by_message_id() == {pending.message_id: 1}
     assert server.messages[0]["To"] == "wang@hengtong.example.cn"
+
+
+@pytest.mark.django_db
+def test_while_the_server_is_unreachable_requests_do_not_each_wait_for_it(
+    settings, world, smtp_settings, django_capture_on_commit_callbacks, monkeypatch
+):
+    from partnerhub.notifications import outbox
+
+    monkeypatch.setattr(outbox, "_unreachable_since", None)
+    settings.EMAIL_PORT = free_port()  # nothing listens there
+    with django_capture_on_commit_callbacks(execute=True):
+        first = outbox.queue(["first@example.org"], "First", "Hello")
+    with django_capture_on_commit_callbacks(execute=True):
+        second = outbox.queue(["second@example.org"], "Second", "Hello")
+    first.refresh_from_db(), second.refresh_from_db()
+    assert (first.status, first.attempts) == ("pending", 1) and "Connection refused" in first.last_error
+    assert (second.status, second.attempts) == ("pending", 0), "left for deliver_outbox, not tried"
+
+    settings.EMAIL_PORT = smtp_settings.port
+    time_passes()
+    call_command("deliver_outbox", stdout=open(os.devnull, "w"))
+    assert smtp_settings.count_by_message_id() == {first.message_id: 1, second.message_id: 1}
 
 
 @pytest.mark.django_db

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import logging
 import smtplib
+import time
 from email.utils import make_msgid, parseaddr
 
 from django.conf import settings
@@ -92,13 +93,23 @@ def queue_message(message: EmailMessage, *, kind: str = "", language: str = "") 
     )
 
 
+# When the server could not be reached, the time (monotonic): with the immediate backend the next requests of
+# this process leave their e-mails to deliver_outbox for a while rather than each wait EMAIL_TIMEOUT again.
+_unreachable_since: float | None = None
+UNREACHABLE_PAUSE = 60.0
+
+
 def request_delivery(pk: int, run_after: datetime.datetime | None = None) -> None:
     """Enqueue the delivery task; a deferred one only where the task backend can defer."""
     from partnerhub.notifications.tasks import deliver_email
 
     task = deliver_email
+    immediate = not task.get_backend().supports_defer
+    if immediate and _unreachable_since is not None:
+        if time.monotonic() - _unreachable_since < UNREACHABLE_PAUSE:
+            return  # the server was unreachable a moment ago: the row waits for deliver_outbox
     if run_after is not None:
-        if not task.get_backend().supports_defer:
+        if immediate:
             return  # the immediate backend: deliver_outbox (cron) makes the next attempt
         task = task.using(run_after=run_after)
     task.enqueue(pk)
@@ -165,6 +176,7 @@ def _record_failure(email: OutgoingEmail, error_text: str, *, permanent: bool) -
 
 def deliver(pk: int, connection=None) -> bool:
     """Send one due pending e-mail; True when it was sent now. A row sent already is never sent again."""
+    global _unreachable_since
     email = _claim(pk)
     if email is None:
         return False
@@ -172,8 +184,14 @@ def deliver(pk: int, connection=None) -> bool:
         _as_message(email, connection).send()
     except (smtplib.SMTPException, OSError) as error:
         logger.warning("E-mail %s not delivered: %s", email.message_id, error)
+        # SMTPException is an OSError too: only a server we could not talk to pauses the immediate sends.
+        unreachable = isinstance(error, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError) or not (
+            isinstance(error, smtplib.SMTPException)
+        )
+        _unreachable_since = time.monotonic() if unreachable else None
         _record_failure(email, _describe(error), permanent=_is_permanent(error))
         return False
+    _unreachable_since = None
     OutgoingEmail.objects.filter(pk=email.pk, claimed_at=email.claimed_at).update(
         status=Status.SENT, sent_at=timezone.now(), attempts=F("attempts") + 1, last_error="", claimed_at=None
     )
