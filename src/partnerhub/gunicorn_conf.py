@@ -37,3 +37,10 @@ loglevel = envstr("GUNICORN_LOG_LEVEL", "info")
 access_log_format = '%(h)s %(t)s "%(r)s" %(s)s %(B)s %(M)sms "%(f)s" "%(a)s"'
 # Load the application once in the master: workers start faster and share memory pages.
 preload_app = True
+
+
+def when_ready(server):
+    """Before the first fork: no database connection opened while loading may be shared by the workers."""
+    from django.db import connections
+
+    connections.close_all()
