@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import datetime
 import email
 import email.policy
 import json
@@ -373,3 +374,20 @@ def test_two_workers_on_one_postgresql_deliver_each_of_40_e_mails_once(worker_da
     assert len(report["ids"]) == 40 and set(report["ids"].values()) == {"sent"}
     assert server.count_by_message_id() == {message_id: 1 for message_id in report["ids"]}
     assert {"left", "right"} <= set(report["workers"]), "both workers took part"
+
+
+@pytest.mark.django_db
+def test_an_e_mail_left_sending_by_a_dead_worker_is_taken_back_and_the_operator_reads_why(
+    settings, world, superuser, smtp_settings
+):
+    from partnerhub.notifications import outbox
+
+    settings.EMAIL_RETRY_DELAYS = []  # no retry left: the taken-back e-mail is failed, for the operator
+    stuck = outbox.queue(["stuck@example.org"], "Stuck", "Hello")
+    an_hour_ago = timezone.now() - datetime.timedelta(hours=1)
+    OutgoingEmail.objects.filter(pk=stuck.pk).update(status="sending", claimed_at=an_hour_ago)
+    call_command("deliver_outbox", stdout=open(os.devnull, "w"))
+    stuck.refresh_from_db()
+    assert (stuck.status, stuck.attempts) == ("failed", 1) and not smtp_settings.messages
+    page = operator_page(signed_in(superuser), "de").content.decode()
+    assert "Der Worker wurde beim Senden beendet" in page

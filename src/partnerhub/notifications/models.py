@@ -83,3 +83,14 @@ class OutgoingEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{', '.join(self.to)}: {self.subject}"
+
+    @property
+    def error_text(self) -> str:
+        """The last error for the reader: the SMTP server's own words, or ours in the reader's language."""
+        if self.last_error == STUCK_ERROR:
+            return str(_("The worker stopped while sending; the e-mail is tried again."))
+        return self.last_error
+
+
+# Stored (not translated) when deliver_outbox takes an e-mail back from a worker that died.
+STUCK_ERROR = "The worker stopped while sending (no result after EMAIL_SENDING_TIMEOUT)."

@@ -22,11 +22,10 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from partnerhub.core import audit
-from partnerhub.notifications.models import OutgoingEmail
+from partnerhub.notifications.models import STUCK_ERROR, OutgoingEmail
 
 logger = logging.getLogger(__name__)
 Status = OutgoingEmail.Status
-STUCK_ERROR = "The worker stopped while sending (no result after EMAIL_SENDING_TIMEOUT)."
 
 
 def retry_delays() -> list[datetime.timedelta]:
@@ -210,7 +209,8 @@ def take_back_stuck(timeout: datetime.timedelta | None = None) -> int:
         taken += OutgoingEmail.objects.filter(
             pk=email.pk, status=Status.SENDING, claimed_at=email.claimed_at
         ).update(
-            status=status, attempts=attempts, next_attempt_at=timezone.now(), last_error=STUCK_ERROR,
+            status=status, attempts=attempts, last_error=STUCK_ERROR,
+            next_attempt_at=timezone.now() if status == Status.PENDING else None,
             claimed_at=None,
         )  # fmt: skip
     return taken
