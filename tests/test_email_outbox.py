@@ -304,7 +304,8 @@ workers = set()
 for result in DBTaskResult.objects.filter(task_path__endswith="deliver_email", status="SUCCESSFUL"):
     if result.return_value:
         workers.update(result.worker_ids)
-print(json.dumps({{"ids": {{r.message_id: r.status for r in rows}}, "workers": sorted(workers)}}))
+running = DBTaskResult.objects.filter(task_path__endswith="deliver_email", status="RUNNING").count()
+print(json.dumps({{"ids": {{r.message_id: r.status for r in rows}}, "workers": sorted(workers), "running": running}}))
 """
 
 
@@ -342,8 +343,9 @@ def test_a_worker_killed_while_sending_loses_no_e_mail_and_sends_none_twice(work
     finally:
         first.kill()
     server.release.set()
-    before = json.loads(shell(env, REPORT.format(prefix=prefix)))["ids"]
-    assert list(before.values()).count("sending") == 1  # the one the worker died on
+    before = json.loads(shell(env, REPORT.format(prefix=prefix)))
+    assert list(before["ids"].values()).count("sending") == 1  # the one the worker died on
+    assert before["running"] == 1  # and its task, left RUNNING by django-tasks-db
 
     second = worker(env, "second", "--batch")
     assert second.wait(60) == 0
@@ -352,8 +354,10 @@ def test_a_worker_killed_while_sending_loses_no_e_mail_and_sends_none_twice(work
         stdout=subprocess.DEVNULL,
     )  # fmt: skip
 
-    after = json.loads(shell(env, REPORT.format(prefix=prefix)))["ids"]
+    report = json.loads(shell(env, REPORT.format(prefix=prefix)))
+    after = report["ids"]
     assert len(after) == 20 and set(after.values()) == {"sent"}
+    assert report["running"] == 0, "deliver_outbox closes the dead worker's task"
     assert server.count_by_message_id() == {message_id: 1 for message_id in after}
 
 
