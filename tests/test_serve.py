@@ -288,3 +288,57 @@ def test_healthz_starts_no_session_and_is_never_cached(client, django_assert_max
     with django_assert_max_num_queries(2):
         response = client.get("/healthz")
     assert not response.cookies and "no-cache" in response["Cache-Control"]
+
+
+# The production settings as the environment gives them (each in a process of its own: settings load once).
+def production_env(tmp_path, **extra):
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "HTTPS", "DATABASE_URL")}
+    return env | {
+        "DEBUG": "false",
+        "PARTNERHUB_VAR_DIR": str(tmp_path),
+        "ALLOWED_HOSTS": "partnerhub.example.org",
+        **extra,
+    }
+
+
+def test_check_deploy_is_clean_with_the_production_environment(tmp_path):
+    env = production_env(tmp_path, SECRET_KEY="k" * 20 + "-a-real-key-is-long-and-random-0123456789")
+    checked = subprocess.run(
+        [BIN / "partnerhub", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+SHOW_SETTINGS = "from django.conf import settings; print(settings.SECRET_KEY); print(settings.STORAGES)"
+
+
+def test_a_secret_key_file_is_read_and_a_secret_key_in_the_environment_wins(tmp_path):
+    key_file = tmp_path / "secret_key"
+    key_file.write_text("from-the-file-" + "x" * 40 + "\n")
+    env = production_env(tmp_path, SECRET_KEY_FILE=str(key_file), MEDIA_STORAGE="s3")
+    env |= {"AWS_STORAGE_BUCKET_NAME": "partnerhub-media", "AWS_S3_ENDPOINT_URL": "https://s3.example.org"}
+    shown = subprocess.run(
+        [BIN / "partnerhub", "shell", "--no-imports", "-c", SHOW_SETTINGS],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    key, storages = shown.stdout.splitlines()[:2]
+    assert key == "from-the-file-" + "x" * 40
+    # Uploads in a private bucket; the views stream them, so no public URL is ever handed out.
+    assert "storages.backends.s3.S3Storage" in storages and "'default_acl': 'private'" in storages
+    assert "partnerhub-media" in storages and "CompressedManifest" not in storages  # our subclass
+    env["SECRET_KEY"] = "from-the-environment-" + "y" * 40
+    shown = subprocess.run(
+        [BIN / "partnerhub", "shell", "--no-imports", "-c", SHOW_SETTINGS],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert shown.stdout.splitlines()[0] == env["SECRET_KEY"]
