@@ -342,3 +342,11 @@ def test_a_secret_key_file_is_read_and_a_secret_key_in_the_environment_wins(tmp_
         text=True,
     )
     assert shown.stdout.splitlines()[0] == env["SECRET_KEY"]
+
+
+@pytest.mark.django_db
+def test_healthz_is_answered_over_plain_http_where_pages_are_redirected_to_https(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get("/healthz").status_code == 200
+    page = client.get("/de/")
+    assert page.status_code == 301 and page["Location"].startswith("https://")
