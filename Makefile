@@ -40,17 +40,23 @@ BIND ?= 127.0.0.1:$(PORT)
 SERVE_ENV = DEBUG=false HTTPS=$${HTTPS:-false} PARTNERHUB_VAR_DIR=$(PARTNERHUB_VAR_DIR) \
 	SECRET_KEY_FILE=$(SECRET_KEY_FILE) SITE_URL=$${SITE_URL:-http://$(BIND)}
 
-serve: install
+define secret_key
 	@mkdir -p $(PARTNERHUB_VAR_DIR)
 	@test -n "$$SECRET_KEY" || test -s $(SECRET_KEY_FILE) || (umask 077 && \
 		$(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > $(SECRET_KEY_FILE))
+endef
+
+serve: install
+	$(secret_key)
 	$(SERVE_ENV) $(BIN)/partnerhub migrate --noinput
 	$(SERVE_ENV) $(BIN)/partnerhub createcachetable
 	$(SERVE_ENV) $(BIN)/partnerhub collectstatic --noinput --verbosity 0
 	$(SERVE_ENV) BIND=$(BIND) exec $(BIN)/gunicorn -c python:partnerhub.gunicorn_conf
 
-# The background worker for `make serve`: takes e-mail and other tasks from the database queue.
+# The background worker for `make serve` (start it once `make serve` has migrated the database): takes
+# e-mail and other tasks from the database queue.
 worker: install
+	$(secret_key)
 	$(SERVE_ENV) TASKS_BACKEND=database exec $(BIN)/partnerhub db_worker
 
 test: install
