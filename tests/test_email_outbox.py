@@ -395,3 +395,10 @@ def test_an_e_mail_left_sending_by_a_dead_worker_is_taken_back_and_the_operator_
     assert (stuck.status, stuck.attempts) == ("failed", 1) and not smtp_settings.messages
     page = operator_page(signed_in(superuser), "de").content.decode()
     assert "Der Worker wurde beim Senden beendet" in page
+
+
+@pytest.mark.django_db
+def test_the_header_links_the_outbox_for_operators_only(world, superuser, agency_staff):
+    link = url("notifications:outbox", "zh-hans")
+    assert link in signed_in(superuser).get(url("core:home", "zh-hans")).content.decode()
+    assert link not in signed_in(agency_staff).get(url("core:home", "zh-hans")).content.decode()
