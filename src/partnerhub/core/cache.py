@@ -157,6 +157,7 @@ def public_etag(*topics: str, vary=None):
             timezone.get_current_timezone_name(),
             versions(topics, request),
             request.COOKIES.get(settings.CSRF_COOKIE_NAME, ""),
+            request.headers.get("HX-Request", ""),  # the same address answers HTMX with the results only
             *(vary(request, *args, **kwargs) if vary else ()),
         ]
         return hashlib.sha256("\x1f".join(str(p) for p in parts).encode()).hexdigest()[:32]

@@ -2,8 +2,11 @@ import functools
 
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
+from django.views.decorators.http import condition
 
 from partnerhub.agencies.models import Agency
+from partnerhub.core.cache import public_etag
 from partnerhub.delegations.models import Delegation
 from partnerhub.partnerships.models import Agreement, Partnership
 from partnerhub.regions.models import Region
@@ -31,11 +34,18 @@ def _programme(user) -> dict:
     }
 
 
+def _today(request, *args, **kwargs):
+    return [timezone.localdate()]  # what is upcoming or still valid changes at midnight
+
+
+@condition(etag_func=public_etag("regions", "partnerships", "delegations", "agencies", vary=_today))
 def home(request):
     """The programme at a glance: partner regions, agreements in force, upcoming delegations, the call."""
     # Each value is computed when the template first asks, so a cached page fragment costs no query.
     programme = functools.cache(lambda: _programme(request.user))
-    context = {key: functools.partial(lambda key: programme()[key], key) for key in PROGRAMME_KEYS}
+    context = {
+        key: SimpleLazyObject(functools.partial(lambda key: programme()[key], key)) for key in PROGRAMME_KEYS
+    }
     return render(request, "core/home.html", {**context, "today": timezone.localdate()})
 
 

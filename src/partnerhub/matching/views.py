@@ -70,11 +70,8 @@ def lang_of_item(item) -> str:
 def _rows(suggestions, user) -> list[dict]:
     """What a page shows of each suggestion: ends, explanation in the reader's language, what they may do."""
     suggestions = list(suggestions.prefetch_related("source", "target").select_related("introduction"))
-    names = set(
-        Organisation.objects.visible_to(user)
-        .filter(pk__in={s.target_organisation_id for s in suggestions})
-        .values_list("pk", flat=True)
-    )
+    # The target's organisation, named only to those who may see it: one query for all rows, not one each.
+    names = Organisation.objects.visible_to(user).in_bulk({s.target_organisation_id for s in suggestions})
     reviewable = set(Suggestion.objects.reviewable_by(user).values_list("pk", flat=True))
     rows = []
     for s in suggestions:
@@ -86,7 +83,7 @@ def _rows(suggestions, user) -> list[dict]:
                 "source": s.source,
                 "source_lang": lang_of_item(s.source),
                 "target": s.target,
-                "target_organisation": s.target.organisation if s.target_organisation_id in names else None,
+                "target_organisation": names.get(s.target_organisation_id),
                 "pairs": explanation.get("pairs", []),
                 "sectors": [_sector_name(x) for x in explanation.get("shared_sectors", [])],
                 "keywords": explanation.get("shared_keywords", []),

@@ -2,7 +2,10 @@ import functools
 
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
+from django.utils.functional import SimpleLazyObject
+from django.views.decorators.http import condition
 
+from partnerhub.core.cache import public_etag
 from partnerhub.organisations import filters
 from partnerhub.organisations.models import Organisation, Person
 from partnerhub.partnerships.models import Partnership
@@ -10,6 +13,7 @@ from partnerhub.partnerships.models import Partnership
 PAGE_SIZE = 24
 
 
+@condition(etag_func=public_etag("organisations", "regions"))
 def directory(request):
     """The organisation directory: full-text search and filters; HTMX swaps in the results only."""
 
@@ -24,7 +28,11 @@ def directory(request):
     query = request.GET.copy()
     query.pop("page", None)
     # Form and page are built when the template first asks: a cached page fragment needs neither.
-    context = {"form": lambda: results()[0], "page": lambda: results()[1], "querystring": query.urlencode()}
+    context = {
+        "form": SimpleLazyObject(lambda: results()[0]),
+        "page": SimpleLazyObject(lambda: results()[1]),
+        "querystring": query.urlencode(),
+    }
     template = (
         "organisations/_results.html" if request.headers.get("HX-Request") else "organisations/directory.html"
     )

@@ -6,10 +6,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import condition, require_POST
 
 from partnerhub.core import editing
+from partnerhub.core.cache import public_etag
 from partnerhub.organisations.models import Organisation
 from partnerhub.profiles import filters, services
 from partnerhub.profiles.forms import ProfileForm, RejectForm, RenewForm
@@ -18,6 +20,11 @@ from partnerhub.profiles.models import CooperationProfile
 PAGE_SIZE = 24
 
 
+def _today(request, *args, **kwargs):
+    return [timezone.localdate()]  # what is upcoming or still valid changes at midnight
+
+
+@condition(etag_func=public_etag("profiles", "organisations", "regions", "agencies", vary=_today))
 def profile_list(request):
     """Browse and search the profiles the user may see; HTMX swaps in the results only."""
 
@@ -31,8 +38,8 @@ def profile_list(request):
     query.pop("page", None)
     # Form and page are built when the template first asks: a cached page fragment needs neither.
     context = {
-        "form": lambda: results()[0],
-        "page": lambda: results()[1],
+        "form": SimpleLazyObject(lambda: results()[0]),
+        "page": SimpleLazyObject(lambda: results()[1]),
         "today": timezone.localdate(),
         "querystring": query.urlencode(),
         "may_create": request.user.is_authenticated

@@ -4,11 +4,13 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import condition
 
 from partnerhub.accounts.permissions import can_add, can_edit
 from partnerhub.agencies.models import Agency
 from partnerhub.core import deletion, editing
 from partnerhub.core.audit import history
+from partnerhub.core.cache import public_etag
 from partnerhub.delegations.models import Delegation
 from partnerhub.organisations.models import Organisation
 from partnerhub.partnerships.models import Partnership
@@ -24,6 +26,7 @@ def region_list(request):
     )
 
 
+@condition(etag_func=public_etag("regions", "organisations", "partnerships", "delegations", "agencies"))
 def region_detail(request, slug):
     region = get_object_or_404(Region.objects.select_related("parent"), slug=slug)
     # Querysets stay lazy: a cached page fragment (decisions/0024) needs none of them evaluated.
