@@ -402,3 +402,22 @@ def test_the_header_links_the_outbox_for_operators_only(world, superuser, agency
     link = url("notifications:outbox", "zh-hans")
     assert link in signed_in(superuser).get(url("core:home", "zh-hans")).content.decode()
     assert link not in signed_in(agency_staff).get(url("core:home", "zh-hans")).content.decode()
+
+
+@pytest.mark.django_db
+def test_sent_e_mails_are_deleted_after_their_keeping_time_and_failed_ones_are_kept(
+    world, smtp_settings, settings, django_capture_on_commit_callbacks
+):
+    from partnerhub.notifications import outbox
+
+    settings.EMAIL_KEEP_SENT_DAYS = 30
+    with django_capture_on_commit_callbacks(execute=True):
+        old, recent = (outbox.queue([f"{n}@example.org"], n, "Hello") for n in ("old", "recent"))
+    smtp_settings.mode = "reject"
+    with django_capture_on_commit_callbacks(execute=True):
+        failed = outbox.queue(["failed@example.org"], "failed", "Hello")
+    long_ago = timezone.now() - datetime.timedelta(days=31)
+    OutgoingEmail.objects.filter(pk__in=[old.pk]).update(sent_at=long_ago)
+    OutgoingEmail.objects.filter(pk=failed.pk).update(created_at=long_ago)
+    call_command("deliver_outbox", stdout=open(os.devnull, "w"))
+    assert set(OutgoingEmail.objects.values_list("pk", flat=True)) == {recent.pk, failed.pk}

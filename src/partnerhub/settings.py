@@ -248,6 +248,8 @@ TASKS = {"default": {"BACKEND": _TASK_BACKENDS[envstr("TASKS_BACKEND", "immediat
 # died), and how long one SMTP conversation may take, so an unreachable server never holds a request long.
 EMAIL_RETRY_DELAYS = [int(m) for m in envlist("EMAIL_RETRY_DELAYS", ["1", "5", "15", "60", "180"])]
 EMAIL_SENDING_TIMEOUT = envint("EMAIL_SENDING_TIMEOUT", 600)
+# Sent e-mails are kept this many days (to see what went out), then deleted by deliver_outbox.
+EMAIL_KEEP_SENT_DAYS = envint("EMAIL_KEEP_SENT_DAYS", 30)
 EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 10)
 
 # The cache holds allauth's login limits: every server process must see the same counts, so by default

@@ -216,6 +216,13 @@ def take_back_stuck(timeout: datetime.timedelta | None = None) -> int:
     return taken
 
 
+def purge_sent(days: int | None = None) -> int:
+    """Sent e-mails older than EMAIL_KEEP_SENT_DAYS are deleted: the outbox is no archive of personal data."""
+    days = settings.EMAIL_KEEP_SENT_DAYS if days is None else days
+    cutoff = timezone.now() - datetime.timedelta(days=days)
+    return OutgoingEmail.objects.filter(status=Status.SENT, sent_at__lt=cutoff).delete()[0]
+
+
 def due() -> list[int]:
     return list(
         OutgoingEmail.objects.filter(status=Status.PENDING, next_attempt_at__lte=timezone.now())

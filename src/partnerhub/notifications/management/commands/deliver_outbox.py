@@ -11,7 +11,10 @@ from partnerhub.notifications import outbox
 
 
 class Command(BaseCommand):
-    help = "Deliver the due e-mails of the outbox and take back those whose worker died while sending."
+    help = (
+        "Deliver the due e-mails of the outbox, take back those whose worker died while sending, "
+        "and delete sent e-mails older than EMAIL_KEEP_SENT_DAYS."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -36,9 +39,10 @@ class Command(BaseCommand):
                     sent += 1
                 else:
                     failed += 1
+        purged = outbox.purge_sent()
         self.stdout.write(
             f"{sent} sent, {failed} not sent, {taken} taken back from a stopped worker, "
-            f"{abandoned} abandoned delivery tasks closed"
+            f"{abandoned} abandoned delivery tasks closed, {purged} sent e-mails past their keeping time deleted"
         )
 
     def _fail_abandoned_tasks(self, timeout: datetime.timedelta) -> int:
