@@ -206,3 +206,17 @@ def test_organisation_rows_changed_in_bulk_need_no_signal_to_leave_the_directory
 
     services.save_organisation(organisation, actor=None)
     assert "Kugellager Heimstadt GmbH" in Client().get(page).content.decode()
+
+
+def test_a_board_column_shows_its_first_cards_and_links_the_rest(crowd, world, agency_staff, monkeypatch):
+    from partnerhub.pipeline import views as pipeline_views
+
+    monkeypatch.setattr(pipeline_views, "BOARD_COLUMN_SIZE", 5)
+    html = signed_in(agency_staff).get(url("pipeline:board", "de", "profiles")).content.decode()
+    published = CooperationProfile.objects.filter(status=CooperationProfile.Status.PUBLISHED)
+    stage = published.first().stage
+    in_stage = published.filter(stage=stage).count()
+    assert in_stage > 5
+    assert html.count('<article class="card">') < published.count()
+    assert f"und {in_stage - 5} weitere" in html
+    assert url("pipeline:list", "de", "profiles") + f"?stage={stage.pk}" in html

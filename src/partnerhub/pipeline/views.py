@@ -57,6 +57,9 @@ def inbox(request):
 INBOX_SECTION_SIZE = 20
 
 
+BOARD_COLUMN_SIZE = 40
+
+
 def _first(context: dict, name: str, queryset) -> None:
     """The inbox shows the first rows of each section and how many more wait on the paginated list."""
     rows = list(queryset[: INBOX_SECTION_SIZE + 1])
@@ -79,7 +82,13 @@ def board(request, kind):
         stages = stages_for(root)
         progress = [s for s in stages if s.outcome != s.Outcome.LOST]
         following = {a.pk: b for a, b in zip(progress, progress[1:], strict=False)}
-        columns = [(s, [i for i in items if i.stage_id == s.pk], following.get(s.pk)) for s in stages]
+        columns = []
+        for stage in stages:
+            in_stage = [i for i in items if i.stage_id == stage.pk]
+            # A column shows its first cards and how many more wait on the list: thousands of cards (each
+            # with its move form) would take seconds to render and nobody scrolls them.
+            shown = in_stage[:BOARD_COLUMN_SIZE]
+            columns.append((stage, shown, following.get(stage.pk), len(in_stage), len(in_stage) - len(shown)))
         boards.append((root, columns))
     context = {"kind": kind, "kinds": list(KINDS), "boards": boards, "agency": agency}
     template = "pipeline/_board.html" if request.headers.get("HX-Request") else "pipeline/board.html"
