@@ -1,0 +1,1 @@
+"""The load benchmark (Locust): see run.py and docs/performance.md."""
