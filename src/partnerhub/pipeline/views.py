@@ -4,16 +4,26 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count, F, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from partnerhub.accounts.visibility import viewer_for
+from partnerhub.agencies.models import Agency
 from partnerhub.core.redirects import safe_next
 from partnerhub.pipeline import filters, forms, services
 from partnerhub.pipeline.registry import KINDS, model_for
 from partnerhub.pipeline.stages import stages_for
+
+
+def _order(entry):
+    """An ``ordering`` entry ("-created_at", or an expression already) for a window's ORDER BY."""
+    if hasattr(entry, "resolve_expression"):
+        return entry
+    return F(entry[1:]).desc() if entry.startswith("-") else F(entry).asc()
 
 
 def _staff_agency(request):
@@ -21,8 +31,6 @@ def _staff_agency(request):
     if not (viewer.is_agency_staff or viewer.is_superuser):
         raise Http404
     if request.user.agency is None:
-        from partnerhub.agencies.models import Agency
-
         return Agency.objects.filter(parent__isnull=True).order_by("pk").first()
     return request.user.agency.root
 
@@ -71,12 +79,24 @@ def _first(context: dict, name: str, queryset) -> None:
 def board(request, kind):
     """One board per agency whose items the user sees: their own first, then those shared with them."""
     agency = _staff_agency(request)
-    items = list(_items(request, kind).select_related("agency"))
+    items = _items(request, kind)
     if request.GET.get("mine"):
-        items = [i for i in items if i.owner_id == request.user.pk]
+        items = items.filter(owner=request.user)
+    # Counted and cut in the database: a column shows its first cards and how many more wait on the list;
+    # thousands of cards (each with its move form) would take seconds to load and render, nobody scrolls them.
+    counts = dict(items.order_by().values_list("stage_id").annotate(n=Count("pk")))
+    ordering = items.query.order_by or items.model._meta.ordering or ["pk"]
+    first_cards = items.select_related("agency").annotate(
+        place=Window(
+            RowNumber(), partition_by=F("stage_id"), order_by=[*(_order(o) for o in ordering), F("pk").asc()]
+        )
+    )
+    by_stage: dict[int, list] = {}
+    for item in first_cards.filter(place__lte=BOARD_COLUMN_SIZE):
+        by_stage.setdefault(item.stage_id, []).append(item)
     roots = {agency.pk: agency}
-    for item in items:
-        roots.setdefault(item.agency.root.pk, item.agency.root)
+    for other in Agency.objects.filter(pk__in=items.order_by().values("agency_id").distinct()):
+        roots.setdefault(other.root.pk, other.root)
     boards = []
     for root in roots.values():
         stages = stages_for(root)
@@ -84,11 +104,8 @@ def board(request, kind):
         following = {a.pk: b for a, b in zip(progress, progress[1:], strict=False)}
         columns = []
         for stage in stages:
-            in_stage = [i for i in items if i.stage_id == stage.pk]
-            # A column shows its first cards and how many more wait on the list: thousands of cards (each
-            # with its move form) would take seconds to render and nobody scrolls them.
-            shown = in_stage[:BOARD_COLUMN_SIZE]
-            columns.append((stage, shown, following.get(stage.pk), len(in_stage), len(in_stage) - len(shown)))
+            shown, total = by_stage.get(stage.pk, []), counts.get(stage.pk, 0)
+            columns.append((stage, shown, following.get(stage.pk), total, total - len(shown)))
         boards.append((root, columns))
     context = {"kind": kind, "kinds": list(KINDS), "boards": boards, "agency": agency}
     template = "pipeline/_board.html" if request.headers.get("HX-Request") else "pipeline/board.html"
