@@ -241,7 +241,9 @@ _TASK_BACKENDS = {
     "dummy": "django_tasks.backends.dummy.DummyBackend",
 }
 # In production (DEBUG off) the database queue is the default, so no request waits for a task (0022).
-TASKS = {"default": {"BACKEND": _TASK_BACKENDS[envstr("TASKS_BACKEND", "immediate" if DEBUG else "database")]}}
+TASKS = {
+    "default": {"BACKEND": _TASK_BACKENDS[envstr("TASKS_BACKEND", "immediate" if DEBUG else "database")]}
+}
 
 # E-mail goes through the outbox (decisions/0022): minutes between attempts (then "failed", for an
 # operator to resend), how long a row may stay "being sent" before deliver_outbox takes it back (its worker
