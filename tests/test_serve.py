@@ -292,7 +292,11 @@ def test_healthz_starts_no_session_and_is_never_cached(client, django_assert_max
 
 # The production settings as the environment gives them (each in a process of its own: settings load once).
 def production_env(tmp_path, **extra):
-    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "HTTPS", "DATABASE_URL")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("SECRET_KEY", "DEBUG", "HTTPS", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    }
     return env | {
         "DEBUG": "false",
         "PARTNERHUB_VAR_DIR": str(tmp_path),
