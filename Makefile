@@ -60,7 +60,8 @@ worker: install
 	$(SERVE_ENV) TASKS_BACKEND=database exec $(BIN)/partnerhub db_worker
 
 test: install
-	$(BIN)/python -m pytest
+	# Two processes, each test file on one of them (module fixtures such as started servers stay in one process).
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 check: install
 	$(BIN)/partnerhub check
