@@ -60,8 +60,7 @@ worker: install
 	$(SERVE_ENV) TASKS_BACKEND=database exec $(BIN)/partnerhub db_worker
 
 test: install
-	# Two processes, each test file on one of them (module fixtures such as started servers stay in one process).
-	$(BIN)/python -m pytest -n 2 --dist loadfile
+	$(BIN)/python -m pytest
 
 check: install
 	$(BIN)/partnerhub check
