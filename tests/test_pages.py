@@ -233,3 +233,15 @@ def test_every_page_links_the_favicon_and_the_browsers_default_address_finds_it(
     assert 'rel="icon" href="/static/partnerhub/favicon.svg"' in page.content.decode()
     response = client.get("/favicon.ico")
     assert response.status_code == 301 and response["Location"] == "/static/partnerhub/favicon.svg"
+
+
+def test_ids_above_a_thousand_are_printed_whole_in_links_and_form_values(client, world, agency_staff):
+    """A German page once printed the id 6376 as 6.376 in a merge link (decision 0025)."""
+    from tests import factories as f
+
+    keep = f.PersonFactory(organisation=world.private_org, family_name="陈", given_name="静")
+    f.PersonFactory(pk=123456, organisation=world.private_org, family_name="陈", given_name="静")
+    client.force_login(agency_staff)
+    html = client.get(url("organisations:person_edit", "de", keep.pk)).content.decode()
+    assert "?drop=123456" in html
+    assert "123.456" not in html

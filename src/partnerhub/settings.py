@@ -149,7 +149,9 @@ LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = envstr("TIME_ZONE", "Europe/Berlin")
-USE_THOUSAND_SEPARATOR = True
+# Numbers are not grouped by default: an id or a year in a link or a form value would read 1.465.
+# Templates group the figures a reader sees with |intcomma (decision 0025).
+USE_THOUSAND_SEPARATOR = False
 
 STATIC_URL = "static/"
 # Where collectstatic writes (a container image keeps them outside the var volume).
