@@ -81,6 +81,8 @@ class Suggestion(models.Model):
         "organisations.Organisation", on_delete=models.CASCADE, related_name="+"
     )
     score = models.FloatField(_("score"))
+    # The score calibrated to 0–100 ("fit"): the same number means the same across languages and kinds.
+    fit = models.PositiveSmallIntegerField(_("fit"), null=True, blank=True)
     model_name = models.CharField(_("model"), max_length=200, blank=True)
     parts = models.JSONField(_("parts of the score"), default=dict, blank=True)
     reasons = models.JSONField(_("reasons"), default=list, blank=True)

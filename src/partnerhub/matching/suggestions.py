@@ -24,6 +24,7 @@ from partnerhub.matching.items import (
     live_items,
 )
 from partnerhub.matching.models import Embedding, Suggestion
+from partnerhub.matching.ranking import Ranked, score_candidates
 from partnerhub.matching.scores import max_bonus, score_pair, suggestion_values
 from partnerhub.matching.vectors import configured_embedder, forget_vectors, vectors_for
 from partnerhub.profiles.models import CooperationProfile
@@ -42,18 +43,6 @@ def suggestions_of(item) -> models.QuerySet:
 
 # --- ranking ---------------------------------------------------------------------------------------------
 
-Ranked = list[tuple[float, CooperationProfile, dict, list]]  # (total, candidate, parts, reasons)
-
-
-def _scored(item, candidates: list, found: dict) -> Ranked:
-    query = found[key(item)]
-    ranked = []
-    for candidate in candidates:
-        scored = score_pair(item, candidate, float(query @ found[key(candidate)]))
-        if scored is not None:
-            ranked.append((scored[0], candidate, scored[1], scored[2]))
-    return ranked
-
 
 def _order(ranked: Ranked) -> Ranked:
     return sorted(ranked, key=lambda entry: (-entry[0], entry[1].pk))
@@ -62,7 +51,7 @@ def _order(ranked: Ranked) -> Ranked:
 def rank_every_candidate(item, embedder) -> Ranked:
     """Every candidate scored: the reference, and the way for items with few candidates."""
     candidates = list(candidates_for(item))
-    return _order(_scored(item, candidates, vectors_for([item, *candidates], embedder)))
+    return _order(score_candidates(item, candidates, embedder))
 
 
 def rank_from_store(item, embedder, shortlist: int | None = None) -> Ranked:
@@ -87,7 +76,7 @@ def rank_from_store(item, embedder, shortlist: int | None = None) -> Ranked:
         chosen = [c for c in extra if c.pk not in seen] + list(candidates.filter(pk__in=fresh))
         seen.update(c.pk for c in extra)
         extra = []
-        ranked += _scored(item, chosen, vectors_for([item, *chosen], embedder))
+        ranked += score_candidates(item, chosen, embedder)
         ranked = _order(ranked)
         if len(hits) < k:  # the store has nothing more of this type
             return ranked
