@@ -1,10 +1,12 @@
 """Scoring reasons read as sentences in the reader's language, whatever the engine stored."""
 
+import re
+
 import pytest
 from django.utils import translation
 
 from partnerhub.engines.matching import scoring
-from partnerhub.matching.reasons import describe
+from partnerhub.matching.reasons import describe, shown_pairs
 
 
 def stored(query, candidate, similarity=0.8):
@@ -25,13 +27,46 @@ def test_every_reason_the_engine_gives_becomes_a_sentence_in_english():
     candidate = item("c", "technology_offer", ["C22.21"], region="yz", side="DE")
     with translation.override("en"):
         sentences = [describe(r) for r in stored(query, candidate)]
-    assert sentences[0] == "The texts mean similar things (similarity 0.80)."
-    assert "An offer meets a matching request: technology request and technology offer." in sentences
+    assert sentences[0] == "The two texts are about closely related subjects."
+    assert (
+        "One side offers technology and the other is looking for technology: the kinds fit together."
+        in sentences
+    )
     assert "Both are about technology cooperation." in sentences
-    assert "Shared sector: same NACE group 22.2." in sentences
-    assert "One side names the other's region as a target." in sentences
+    assert "Both work in the same NACE group: 22.2 Manufacture of plastics products." in sentences
+    assert "One side is based in a region where the other looks for partners." in sentences
     assert "Both come from the same side of the partnership (lower score)." in sentences
-    assert all(":" not in s.split(".")[0] or s.startswith(("An offer", "Shared")) for s in sentences)
+    assert not any(re.search(r"\d\.\d{2}\b", s) for s in sentences if "NACE" not in s)  # no raw score
+
+
+@pytest.mark.parametrize(
+    ("similarity", "sentence"),
+    [
+        (0.62, "The two texts are about closely related subjects."),
+        (0.45, "The two texts are about closely related subjects."),
+        (0.35, "The two texts touch on related subjects."),
+        (0.29, "The texts have little in common: this suggestion rests on the other reasons."),
+        (0.06, "The texts have little in common: this suggestion rests on the other reasons."),
+    ],
+)
+def test_text_similarity_is_told_in_bands_and_never_claimed_when_low(similarity, sentence):
+    with translation.override("en"):
+        assert describe(f"semantic: {similarity:.3f}") == sentence
+
+
+def test_two_research_requests_are_not_an_offer_meeting_a_request():
+    query, candidate = item("q", "research_cooperation"), item("c", "research_cooperation")
+    with translation.override("en"):
+        sentences = [describe(r) for r in stored(query, candidate)]
+    assert "Both seek research and development cooperation: one joint project can serve both." in sentences
+    assert not any("offer" in s for s in sentences)
+
+
+def test_only_sentence_pairs_similar_enough_are_shown_with_their_closeness_in_words():
+    pairs = [{"a": "x", "b": "y", "similarity": s} for s in (0.61, 0.40, 0.2)]
+    with translation.override("de"):
+        shown = shown_pairs(pairs)
+    assert [p["closeness"] for p in shown] == ["bedeutungsnah", "verwandt"]
 
 
 def test_two_offers_are_explained_as_a_penalty():
@@ -42,7 +77,10 @@ def test_two_offers_are_explained_as_a_penalty():
 
 @pytest.mark.parametrize(
     ("language", "expected"),
-    [("de", "Gemeinsame Branche"), ("zh-hans", "共同行业")],
+    [
+        ("de", "Beide sind in derselben NACE-Klasse tätig: 22.29 "),
+        ("zh-hans", "双方属于同一NACE小类：22.29 "),
+    ],
 )
 def test_reasons_are_translated(language, expected):
     with translation.override(language):
