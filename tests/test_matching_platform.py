@@ -424,9 +424,8 @@ def random_texts(n, seed, size=6):
 
 @pytest.fixture
 def crowded(world):
-    """Two German technology requests and 70 candidates: research requests that repeat the first request's
-    words, and technology offers less similar in words but answering a request (structure adds 0.18), so
-    that the top by score lies deeper than the top by similarity."""
+    """Two German technology requests and 70 technology offers: 35 random, 35 repeating the first request's
+    words in another sector (so that structure and similarity disagree on the order)."""
     requests = offers(
         world.private_org,
         [
@@ -435,11 +434,9 @@ def crowded(world):
         ],
         kind=Kind.TECHNOLOGY_REQUEST,
     )
-    close = [
-        f"Wir suchen Spritzgießtechnik Faserverbund Leichtbau {w}" for w in random_texts(35, seed=4, size=1)
-    ]
-    candidates = offers(world.partner_org, random_texts(35, seed=3), sector="01.11")
-    candidates += offers(world.partner_org, close, kind=Kind.RD_REQUEST, sector="01.11")
+    close = [f"Spritzgießtechnik Faserverbund Leichtbau {w}" for w in random_texts(35, seed=4, size=1)]
+    candidates = offers(world.partner_org, random_texts(35, seed=3))
+    candidates += offers(world.partner_org, close, sector="01.11")
     return requests, candidates
 
 
@@ -447,47 +444,63 @@ def ranking(entries):
     return [(candidate.pk, round(total, 6)) for total, candidate, _parts, _reasons in entries[: services.TOP]]
 
 
-def test_ranking_from_the_store_equals_scoring_every_candidate(crowded):
+def count_scored(monkeypatch):
+    """The candidates handed to ``score_candidates`` by the suggestions module, as they are scored."""
+    scored = []
+    real = suggestions.score_candidates
+    monkeypatch.setattr(
+        suggestions, "score_candidates", lambda item, cs, e: scored.extend(cs) or real(item, cs, e)
+    )
+    return scored
+
+
+def test_a_shortlist_as_wide_as_the_candidates_gives_the_full_ranking(crowded):
     embedder = services.configured_embedder()
-    every = ranking(services.rank_every_candidate(crowded[0][0], embedder))
-    kinds = {CooperationProfile.objects.get(pk=pk).profile_type for pk, _ in every}
-    assert kinds == {Kind.TECHNOLOGY_OFFER, Kind.RD_REQUEST}  # structure re-ordered the similarity
     for request in crowded[0]:
         every = ranking(services.rank_every_candidate(request, embedder))
-        assert len(every) == services.TOP
-        assert ranking(services.rank_from_store(request, embedder, shortlist=5)) == every
+        assert every
+        assert ranking(services.rank_from_store(request, embedder, shortlist=70)) == every
 
 
-def test_refresh_through_the_store_keeps_the_suggestions_of_the_full_ranking(crowded, monkeypatch):
+def test_the_store_spares_scoring_candidates_beyond_its_shortlist(crowded, monkeypatch):
     request = crowded[0][0]
-    services.vectors_for(crowded[1], services.configured_embedder())  # embedded, so in the store
+    embedder = services.configured_embedder()
+    stored = [*crowded[0], *crowded[1]]
+    found = services.vectors_for(stored, embedder)  # as after a refresh_all
+    scored = count_scored(monkeypatch)
+    services.rank_from_store(request, embedder, shortlist=20)
+    query = found[services.key(request)]
+    nearest = sorted(stored, key=lambda c: -float(query @ found[services.key(c)]))[:20]
+    # the store's 20 nearest, less the requests themselves (not candidates of a request)
+    assert {c.pk for c in scored} == {c.pk for c in nearest if c.organisation_id != request.organisation_id}
+    assert len(scored) < len(crowded[1])
+
+
+def test_with_no_more_candidates_than_the_shortlist_every_one_is_scored(crowded, monkeypatch):
+    request = crowded[0][0]
+    services.vectors_for(crowded[1], services.configured_embedder())
     asked = []
-    nearest = suggestions.vectorstore.nearest
-    monkeypatch.setattr(
-        suggestions.vectorstore, "nearest", lambda *a, **kw: asked.append(a) or nearest(*a, **kw)
-    )
-    monkeypatch.setattr(suggestions, "SHORTLIST", 5)  # 70 candidates: the store is asked
-    through_store = [(s.target_id, s.score) for s in services.refresh_suggestions(request)]
-    assert asked
-    monkeypatch.setattr(suggestions, "SHORTLIST", 1000)  # every candidate scored, as before the store
-    assert [(s.target_id, s.score) for s in services.refresh_suggestions(request)] == through_store
+    monkeypatch.setattr(suggestions.vectorstore, "nearest", lambda *a, **kw: asked.append(a) or [])
+    through = [(s.target_id, s.score) for s in services.refresh_suggestions(request)]
+    assert not asked  # 70 candidates, shortlist 200
+    every = ranking(services.rank_every_candidate(request, services.configured_embedder()))
+    assert [(pk, round(score, 4)) for pk, score in every] == through
 
 
-def test_the_store_spares_scoring_candidates_that_cannot_reach_the_top(world, monkeypatch):
+def test_the_shortlist_grows_while_too_few_of_the_nearest_may_be_offered(world, monkeypatch):
     request = offers(
         world.private_org, ["Wir suchen Spritzgießtechnik Faserverbund Leichtbau"], Kind.TECHNOLOGY_REQUEST
     )[0]
-    near = offers(world.partner_org, [f"Spritzgießtechnik Faserverbund Leichtbau {w}" for w in WORDS[3:18]])
-    far = offers(world.partner_org, ["绿茶和红茶的批发出口" + "茶" * i for i in range(60)])
+    # the nearest are the own organisation's offers and other requests: none may be offered
+    offers(world.private_org, [f"Spritzgießtechnik Faserverbund Leichtbau {w}" for w in WORDS[3:20]])
+    offers(world.partner_org, [f"Wir suchen Spritzgießtechnik Faserverbund {w}" for w in WORDS[3:20]],
+           kind=Kind.TECHNOLOGY_REQUEST)  # fmt: skip
+    far = offers(world.partner_org, random_texts(12, seed=8))
     embedder = services.configured_embedder()
-    services.vectors_for([request, *near, *far], embedder)  # as after a refresh_all: every item embedded
-    scored = []
-    real_score = suggestions.score_pair
-    monkeypatch.setattr(suggestions, "score_pair", lambda a, b, s: scored.append(b.pk) or real_score(a, b, s))
-    top = ranking(services.rank_from_store(request, embedder, shortlist=20))
-    assert len(scored) <= 20 < len(near) + len(far)  # one round of the shortlist (less the request itself)
-    assert {pk for pk, _ in top} <= {p.pk for p in near}
-    assert top == ranking(services.rank_every_candidate(request, embedder))
+    services.vectors_for(list(CooperationProfile.objects.all()), embedder)
+    scored = count_scored(monkeypatch)
+    services.rank_from_store(request, embedder, shortlist=5)
+    assert {c.pk for c in scored} == {c.pk for c in far}  # grown from 5 until ten could be offered
 
 
 def test_a_candidate_never_embedded_is_ranked_through_the_store_too(crowded):
@@ -499,18 +512,3 @@ def test_a_candidate_never_embedded_is_ranked_through_the_store_too(crowded):
     )[0]
     assert not Embedding.objects.filter(target_id=twin.pk, target_type__model="cooperationprofile").exists()
     assert services.rank_from_store(request, embedder, shortlist=5)[0][1] == twin
-
-
-def test_the_demo_world_gets_the_same_suggestions_through_the_store(db, monkeypatch):
-    from partnerhub.demo import world as demo
-
-    demo.load()
-
-    def suggestions_now():
-        services.refresh_all()
-        return sorted(Suggestion.objects.values_list("source_type", "source_id", "target_id", "score"))
-
-    before = suggestions_now()  # the demo is small: every candidate scored
-    assert before
-    monkeypatch.setattr(suggestions, "SHORTLIST", 2)
-    assert suggestions_now() == before

@@ -1,31 +1,39 @@
-"""What takes part in matching: live profiles and ideas, their kinds, and the candidates each may be offered.
+"""What takes part in matching: live profiles and ideas, their kinds, and who may be offered to whom.
 
-A source item is a cooperation profile or a project idea; a candidate is always a published profile. Who
-may be suggested to an item is decided by what its agency may see (``visible_to``), never by hand.
+Sources and candidates are both kinds of item: a cooperation profile or a project idea. Who may be
+suggested to an item is decided by what its agency may see (``visible_to``), never by hand. The relation
+between kinds (``COMPLEMENTS``) is symmetric, so "whom may X be offered to" is the same question as "who may
+be offered to X", asked from the other side; the refresh after a change asks both.
 """
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from partnerhub.accounts.visibility import Viewer
 from partnerhub.ideas.models import ProjectIdea
+from partnerhub.pipeline.models import Stage
 from partnerhub.profiles.models import CooperationProfile
 
 Kind = CooperationProfile.ProfileType
 IDEA = "idea"
+PROFILE_KINDS = frozenset(Kind.values)
 LANGUAGE_OF_CODE = {"de": "de", "en": "en", "zh": "zh-hans", "zh-hans": "zh-hans", "zh-cn": "zh-hans"}
 LANGUAGE_OF_COUNTRY = {"DE": "de", "AT": "de", "CH": "de", "CN": "zh-hans"}
 
-# Which kinds of profile answer which: a request is answered by an offer, and research cooperation by
-# research cooperation or technology. An idea looks for any partner able to carry it out.
-COMPLEMENTS: dict[str, set[str]] = {
-    Kind.TECHNOLOGY_REQUEST: {Kind.TECHNOLOGY_OFFER, Kind.RD_REQUEST},
-    Kind.TECHNOLOGY_OFFER: {Kind.TECHNOLOGY_REQUEST, Kind.RD_REQUEST},
-    Kind.BUSINESS_REQUEST: {Kind.BUSINESS_OFFER},
-    Kind.BUSINESS_OFFER: {Kind.BUSINESS_REQUEST},
-    Kind.RD_REQUEST: {Kind.RD_REQUEST, Kind.TECHNOLOGY_OFFER, Kind.TECHNOLOGY_REQUEST},
-    IDEA: {Kind.TECHNOLOGY_OFFER, Kind.BUSINESS_OFFER, Kind.RD_REQUEST},
+# Which kinds answer which. An offer answers the request of its family; research cooperation answers
+# research cooperation and is answered by technology offers. A request is never offered a request (both
+# want the same thing) unless both are research cooperation. An idea is a project looking for partners:
+# any profile may carry it out or ask for it, so ideas and profiles meet in every kind. Ideas do not meet
+# ideas (two projects looking for partners; the agency joins them by hand). Symmetric: see the test.
+COMPLEMENTS: dict[str, frozenset[str]] = {
+    Kind.TECHNOLOGY_REQUEST: frozenset({Kind.TECHNOLOGY_OFFER, IDEA}),
+    Kind.TECHNOLOGY_OFFER: frozenset({Kind.TECHNOLOGY_REQUEST, Kind.RD_REQUEST, IDEA}),
+    Kind.BUSINESS_REQUEST: frozenset({Kind.BUSINESS_OFFER, IDEA}),
+    Kind.BUSINESS_OFFER: frozenset({Kind.BUSINESS_REQUEST, IDEA}),
+    Kind.RD_REQUEST: frozenset({Kind.RD_REQUEST, Kind.TECHNOLOGY_OFFER, IDEA}),
+    IDEA: PROFILE_KINDS,
 }
 
 
@@ -46,8 +54,15 @@ def live_profiles() -> models.QuerySet:
     )
 
 
+def live_ideas() -> models.QuerySet:
+    """Confirmed ideas in no stage or an open one (``PipelineItem.is_closed`` in SQL)."""
+    return ProjectIdea.objects.confirmed().filter(
+        Q(stage__isnull=True) | Q(stage__outcome=Stage.Outcome.OPEN)
+    )
+
+
 def live_items() -> list:
-    ideas = [i for i in ProjectIdea.objects.confirmed().select_related("stage") if not i.is_closed]
+    ideas = list(live_ideas().select_related("stage", "organisation", "agency"))
     return list(live_profiles().select_related("organisation", "agency")) + ideas
 
 
@@ -70,15 +85,44 @@ def agency_viewer(agency) -> Viewer:
     return Viewer(is_authenticated=True, agency_id=agency.pk, agency_family=frozenset(agency.family_ids()))
 
 
-def candidates_for(item) -> models.QuerySet:
-    """Published profiles the item's agency may see, of another organisation, of a complementary kind."""
+def _not_itself(queryset: models.QuerySet, item, model) -> models.QuerySet:
+    if item.organisation_id is not None:
+        queryset = queryset.exclude(organisation_id=item.organisation_id)
+    if isinstance(item, model):
+        queryset = queryset.exclude(pk=item.pk)
+    return queryset
+
+
+def candidate_profiles(item) -> models.QuerySet:
+    """Live profiles the item's agency may see, of another organisation, of a complementary kind."""
+    kinds = COMPLEMENTS[kind_of(item)] & PROFILE_KINDS
     profiles = CooperationProfile.objects.visible_to(agency_viewer(item.agency)).filter(
         status=CooperationProfile.Status.PUBLISHED,
         valid_until__gte=timezone.localdate(),
-        profile_type__in=COMPLEMENTS[kind_of(item)],
+        profile_type__in=kinds,
     )
-    if item.organisation_id is not None:
-        profiles = profiles.exclude(organisation_id=item.organisation_id)
-    if isinstance(item, CooperationProfile):
-        profiles = profiles.exclude(pk=item.pk)
-    return profiles.select_related("organisation", "agency").prefetch_related("sectors")
+    return _not_itself(profiles, item, CooperationProfile).select_related("organisation", "agency")
+
+
+def candidate_ideas(item) -> models.QuerySet:
+    """Live ideas the item's agency may see (its family's and those shared with it), of another organisation.
+
+    Only ideas linked to a directory organisation: a suggestion names the organisation of both ends
+    (``Suggestion.target_organisation`` is required), and a submission becomes one when staff link it.
+    """
+    if IDEA not in COMPLEMENTS[kind_of(item)]:
+        return ProjectIdea.objects.none()
+    ideas = live_ideas().filter(
+        ProjectIdea.visibility_q(agency_viewer(item.agency)), organisation__isnull=False
+    )
+    return _not_itself(ideas, item, ProjectIdea).select_related("stage", "organisation", "agency")
+
+
+def candidate_sets(item) -> list[models.QuerySet]:
+    """The item's candidates, one queryset per model (each model is a content type in the vector store)."""
+    return [candidate_profiles(item), candidate_ideas(item)]
+
+
+def candidates_for(item) -> list:
+    """Every candidate of the item, profiles and ideas."""
+    return [c for queryset in candidate_sets(item) for c in queryset]

@@ -137,6 +137,7 @@ class Suggestion(models.Model):
             return Q(
                 source_organisation_id=viewer.organisation_id,
                 status=cls.Status.ACCEPTED,
+                target_type__model="cooperationprofile",  # idea targets are for staff: members see own ideas only
                 target_id__in=readable,
             )
         return NOTHING

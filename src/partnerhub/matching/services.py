@@ -2,10 +2,11 @@
 
 The work lives in modules by concern, each small enough to read in one sitting:
 
-- ``items``: what takes part (live profiles and ideas) and which candidates an item may be offered;
+- ``items``: what takes part (live profiles and ideas) and who may be offered to whom (both are candidates);
 - ``vectors``: the configured embedder, the text of an item, stored vectors (and the vector store, ``vectorstore``);
 - ``scores``: one pair's score and its explanation;
-- ``suggestions``: ranking (vector store, then structured scoring) and keeping suggestions up to date;
+- ``suggestions``: ranking (the vector store's shortlist, then ``ranking``) and keeping suggestions up to
+  date both ways after a change;
 - ``review``: staff review, feedback, evaluation;
 - ``introductions``: double opt-in introductions, contacts and their e-mails;
 - ``reembedding``: re-embedding everything with another model, in the background;
@@ -32,14 +33,19 @@ from partnerhub.matching.items import (
     IDEA,
     LANGUAGE_OF_CODE,
     LANGUAGE_OF_COUNTRY,
+    PROFILE_KINDS,
     agency_viewer,
+    candidate_ideas,
+    candidate_profiles,
     candidates_for,
     content_type,
     is_live,
     item_by_key,
     key,
     kind_of,
+    live_ideas,
     live_items,
+    live_profiles,
 )
 from partnerhub.matching.reembedding import execute_reembed, may_reembed, offered_models, start_reembed
 from partnerhub.matching.review import evaluation, record_feedback, record_step, review, review_queue
@@ -47,7 +53,7 @@ from partnerhub.matching.scores import engine_item, max_bonus, shared_keywords, 
 from partnerhub.matching.suggestions import (
     SHORTLIST,
     TOP,
-    consider_as_candidate,
+    offer_to_others,
     rank_candidates,
     rank_every_candidate,
     rank_from_store,
@@ -55,7 +61,9 @@ from partnerhub.matching.suggestions import (
     refresh_around,
     refresh_suggestions,
     schedule_refresh,
+    sources_near,
     suggestions_of,
+    suggestions_to,
 )
 from partnerhub.matching.trips import MEETINGS_PER_ORGANISATION, suggest_trip_meetings
 from partnerhub.matching.vectors import (
@@ -75,15 +83,17 @@ __all__ = [
     "LANGUAGE_OF_CODE",
     "LANGUAGE_OF_COUNTRY",
     "MEETINGS_PER_ORGANISATION",
+    "PROFILE_KINDS",
     "SHORTLIST",
     "TOP",
     "Contact",
     "accept_introduction",
     "acts_for",
     "agency_viewer",
+    "candidate_ideas",
+    "candidate_profiles",
     "candidates_for",
     "configured_embedder",
-    "consider_as_candidate",
     "contact_for",
     "contacts_visible",
     "content_type",
@@ -101,10 +111,13 @@ __all__ = [
     "item_by_key",
     "key",
     "kind_of",
+    "live_ideas",
     "live_items",
+    "live_profiles",
     "max_bonus",
     "may_reembed",
     "model_choices",
+    "offer_to_others",
     "offered_models",
     "primary_language",
     "rank_candidates",
@@ -121,8 +134,10 @@ __all__ = [
     "sentences_text",
     "shared_keywords",
     "shared_sectors",
+    "sources_near",
     "start_reembed",
     "suggest_trip_meetings",
     "suggestions_of",
+    "suggestions_to",
     "vectors_for",
 ]

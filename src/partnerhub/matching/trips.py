@@ -39,6 +39,7 @@ def suggest_trip_meetings(delegation: Delegation, *, actor) -> list[MeetingReque
     suggestions = (
         Suggestion.objects.filter(
             source_type=ContentType.objects.get_for_model(CooperationProfile),
+            target_type=ContentType.objects.get_for_model(CooperationProfile),  # profiles meet profiles here
             source_organisation_id__in=registrations,
             target_organisation_id__in=registrations,
             status__in=[Status.ACCEPTED, Status.NEW],
