@@ -250,4 +250,7 @@ def create_organisation_from_idea(
     audit.record(
         actor, "idea.organisation_linked", idea, organisation=organisation.pk, created=use_existing is None
     )
+    from partnerhub.matching.services import schedule_refresh
+
+    schedule_refresh(idea)  # linked to the directory, the idea may now be suggested to others
     return organisation

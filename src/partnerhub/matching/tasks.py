@@ -8,8 +8,9 @@ from partnerhub.matching.models import ReembedRun
 
 @task()
 def refresh_item(model_label: str, pk: int) -> int:
-    """An item was published or changed (``model_label`` like ``profiles.cooperationprofile``): its own
-    suggestions, and its place among everybody else's. Returns how many suggestions it now has."""
+    """An item was published, edited, confirmed, shared or moved stage (``model_label`` like
+    ``profiles.cooperationprofile``): its own suggestions, and its place among everybody else's (bounded by
+    the vector store's shortlist, see ``suggestions``). Returns how many suggestions it now has."""
     item = services.item_by_key(model_label, pk)
     if item is None:
         return 0

@@ -50,7 +50,6 @@ def move_to_stage(item: PipelineItem, stage: Stage, *, actor, reason: str = "") 
     old = item.stage
     if old is not None and old.pk == stage.pk:
         return item
-    was_closed = item.is_closed
     item.stage = stage
     item.not_pursued_reason = reason.strip() if stage.outcome == Stage.Outcome.LOST else ""
     item.save(update_fields=["stage", "not_pursued_reason", "updated_at"])
@@ -63,13 +62,13 @@ def move_to_stage(item: PipelineItem, stage: Stage, *, actor, reason: str = "") 
         reason=item.not_pursued_reason,
     )
     signals.stage_changed.send(type(item), item=item, old=old, new=stage, actor=actor)
-    if was_closed != item.is_closed:
-        _matching_changed(item)
+    _matching_changed(item)
     return item
 
 
 def _matching_changed(item: PipelineItem) -> None:
-    """A closed idea stops being matched (its new suggestions go), a re-opened one is matched again.
+    """A stage move or a change of sharing: matching follows (a closed item's new suggestions go, a
+    re-opened one is matched again, a partner agency's items may now be offered a shared one).
 
     Matching listens to the pipeline only here; the refresh runs as a task after the commit.
     """
@@ -140,6 +139,7 @@ def share_item(item: PipelineItem, agency, *, actor) -> None:
         return
     item.shared_with.add(agency)
     audit.record(actor, "pipeline.shared", item, agency=agency.slug)
+    _matching_changed(item)
 
 
 @transaction.atomic
@@ -147,6 +147,7 @@ def unshare_item(item: PipelineItem, agency, *, actor) -> None:
     _require_editor(item, actor)
     item.shared_with.remove(agency)
     audit.record(actor, "pipeline.unshared", item, agency=agency.slug)
+    _matching_changed(item)
 
 
 LINK_FIELDS = {
