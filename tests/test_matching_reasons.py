@@ -6,7 +6,7 @@ import pytest
 from django.utils import translation
 
 from partnerhub.engines.matching import scoring
-from partnerhub.matching.reasons import describe, shown_pairs
+from partnerhub.matching.reasons import describe, kinds_sentence, shown_pairs
 
 
 def stored(query, candidate, similarity=0.8):
@@ -93,3 +93,23 @@ def test_age_uses_the_plural_form_and_unknown_codes_are_shown_as_they_are():
         assert describe("freshness: 40 days old").startswith("Published 40 days ago")
         assert describe("sector: none shared") == "No sector in common."
         assert describe("novelty: 3") == "novelty: 3"
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "sentence"),
+    [
+        (
+            "business_offer",
+            "technology_request",
+            "One side offers and the other is looking, in different kinds",
+        ),
+        ("technology_request", "technology_request", "Both are looking for technology: neither offers"),
+        ("business_offer", "business_offer", "Both offer products or services: neither is looking"),
+        ("idea", "rd_request", "The project idea and the research cooperation request could become one"),
+        ("idea", "business_request", "The kinds differ: project idea and business request."),
+    ],
+)
+def test_the_kinds_sentence_is_the_same_whichever_side_is_the_source(first, second, sentence):
+    with translation.override("en"):
+        assert kinds_sentence(first, second).startswith(sentence)
+        assert kinds_sentence(second, first).split(":")[0] == kinds_sentence(first, second).split(":")[0]

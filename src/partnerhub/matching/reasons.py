@@ -173,6 +173,11 @@ def kinds_sentence(kind_a: str, kind_b: str) -> str:
     sentence = _kind_sentences().get(frozenset({kind_a, kind_b}))
     if sentence is not None:
         return sentence
+    directions = {kind_a.rpartition("_")[2], kind_b.rpartition("_")[2]}
+    if directions == {"offer", "request"}:
+        return _(
+            "One side offers and the other is looking, in different kinds of cooperation: %(first)s and %(second)s."
+        ) % {"first": kind_label(kind_a), "second": kind_label(kind_b)}
     return _("The kinds differ: %(first)s and %(second)s.") % {
         "first": kind_label(kind_a),
         "second": kind_label(kind_b),
