@@ -7,7 +7,8 @@ and ``FILE:LINE: problem`` on stderr, and no output file. The output is written 
 the target and renamed at the end, so a reader never sees half a ranking.
 
 Without ``kind``/``sectors`` the ranking is pure cross-lingual similarity. With them, the rules of
-``partnerhub.engines.matching.scoring`` apply when that module is installed.
+``partnerhub.engines.matching.scoring`` apply. Both go through ``partnerhub.engines.matching.ranking``, the
+path the platform's suggestions take too (decision 0026).
 
 This module imports nothing heavy at import time (``manage.py help`` lists it): numpy and the models load
 inside ``rank``.
@@ -43,10 +44,7 @@ MODELS = ("fake", "use", "e5", "ensemble")
 PROGRESS_FROM = 1000  # texts (passages) per embedding call; smaller ones finish before anyone looks
 MAX_PROBLEMS = 20
 EMBED_CHUNK = 256
-SHORTLIST = 20  # first-stage candidates per query that the re-ranker sees
-# With kind/sectors, structure re-orders a pool of candidates, so the second model embeds every text;
-# above this many texts (about 10 minutes of E5 on 2 cores) the first model ranks alone.
-SECOND_MODEL_LIMIT = 5000
+SHORTLIST = 20  # first-stage candidates per query that are scored and re-scored (engines ranking.SHORTLIST)
 RERANK = ("auto", "e5", "none")
 
 
@@ -167,28 +165,29 @@ class _Reporting:
         return np.concatenate(blocks)
 
 
-class _Lookup:
-    """An "embedder" that returns vectors computed beforehand, for ``scoring.rank``."""
-
-    def __init__(self, table: dict[str, Any], name: str, dim: int) -> None:
-        self.table, self.name, self.dim = table, name, dim
-
-    def embed(self, texts: Sequence[str]) -> Any:
-        import numpy as np
-
-        return np.stack([self.table[t] for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
+def _scoring_module() -> Any | None:
+    try:
+        from partnerhub.engines.matching import scoring
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name.endswith("scoring"):
+            return None
+        raise
+    return scoring if hasattr(scoring, "score") and hasattr(scoring, "Item") else None
 
 
-def document_vectors(
-    records: Sequence[Record], embedder: Any, what: str, progress: Callable[[str], None]
-) -> Any:
-    """Passage-pooled, language-centred document vectors of all ``records`` (means fitted on them all)."""
-    from partnerhub.engines.matching.centering import center, language_means
-    from partnerhub.engines.matching.documents import embed_documents
+def _to_item(record: Record, rules: bool) -> Any:
+    from partnerhub.engines.matching.scoring import Item
 
-    vectors = embed_documents(_Reporting(embedder, what, progress), [r.text for r in records])
-    langs = [r.lang for r in records]
-    return center(vectors, langs, language_means(vectors, langs))
+    if not rules:
+        return Item(id=record.id, lang=record.lang, text=record.text)
+    return Item(
+        id=record.id,
+        lang=record.lang,
+        text=record.text,
+        kind=record.kind,
+        sectors=tuple(record.sectors),
+        region=record.region,
+    )
 
 
 def rank_semantic(
@@ -198,95 +197,30 @@ def rank_semantic(
     k: int,
     progress: Callable[[str], None] = lambda _: None,
     reranker: Any | None = None,
+    rules: bool = False,
 ) -> Ranking:
-    """For each query, the ``k`` candidates with the highest cosine similarity, best first.
+    """For each query, its ``k`` best candidates through the one ranking path (engines/matching/ranking.py).
 
-    With a ``reranker`` (a second, slower embedder), the first model's top ``SHORTLIST`` per query are
-    re-scored by the weighted mean of both models' cosines; the slow model embeds only the texts on some
-    shortlist. Ties keep the order of the candidates file, so a run is reproducible.
+    Passage-pooled first-model vectors, centred with language means fitted on all texts of the run; with a
+    ``reranker`` (a second, slower embedder) each query's top ``SHORTLIST`` are re-scored by the weighted
+    mean of both models' cosines, the slow model embedding only the texts on some shortlist. With
+    ``rules``, kind/sectors/region are scored on top. Ties keep the order of the candidates file.
     """
-    import numpy as np
-
-    from partnerhub.engines.matching.documents import pair_similarities
-    from partnerhub.engines.matching.embedders import ENSEMBLE_WEIGHTS
+    from partnerhub.engines.matching.ranking import rank_texts
 
     if not candidates:
         return [[] for _ in queries]
-    both = document_vectors([*queries, *candidates], embedder, "embedding", progress)
-    q, c = both[: len(queries)], both[len(queries) :]
-    n = min(max(k, SHORTLIST) if reranker is not None else k, len(candidates))
-    shortlists: list[tuple[list[int], list[float]]] = []
-    for start in range(0, len(queries), 1024):  # bounded memory: 1024 × candidates at a time
-        sim = q[start : start + 1024] @ c.T
-        top = (
-            np.argpartition(-sim, n - 1, axis=1)[:, :n]
-            if n < sim.shape[1]
-            else np.tile(np.arange(sim.shape[1]), (len(sim), 1))
-        )
-        for row, idx in zip(sim, top, strict=True):
-            shortlists.append((idx.tolist(), [float(row[j]) for j in idx]))
-    if reranker is not None:
-        pairs = [(qi, cj) for qi, (idx, _) in enumerate(shortlists) for cj in idx]
-        second = pair_similarities(
-            _Reporting(reranker, "re-ranking shortlists", progress),
-            [r.text for r in queries],
-            [r.text for r in candidates],
-            pairs,
-            [r.lang for r in queries],
-            [r.lang for r in candidates],
-        )
-        w_first, w_second = (w / sum(ENSEMBLE_WEIGHTS) for w in ENSEMBLE_WEIGHTS)
-        offset = 0
-        for idx, scores in shortlists:
-            for i in range(len(idx)):
-                scores[i] = w_first * scores[i] + w_second * float(second[offset + i])
-            offset += len(idx)
-    results: Ranking = []
-    for idx, scores in shortlists:
-        order = sorted(range(len(idx)), key=lambda i: (-scores[i], idx[i]))[:k]
-        results.append([(candidates[idx[i]].id, scores[i]) for i in order])
-    return results
-
-
-def _scoring_module() -> Any | None:
-    try:
-        from partnerhub.engines.matching import scoring
-    except ModuleNotFoundError as exc:
-        if exc.name and exc.name.endswith("scoring"):
-            return None
-        raise
-    return scoring if hasattr(scoring, "rank") and hasattr(scoring, "Item") else None
-
-
-def _to_item(scoring: Any, record: Record) -> Any:
-    import inspect
-
-    values = {
-        "id": record.id,
-        "lang": record.lang,
-        "text": record.text,
-        "kind": record.kind,
-        "sectors": tuple(record.sectors),
-        "region": record.region,
-    }
-    params = inspect.signature(scoring.Item).parameters
-    kwargs = {name: values.get(name) for name in params if name in values}
-    for name, param in params.items():  # fields this file format does not carry
-        if name not in kwargs and param.default is inspect.Parameter.empty:
-            kwargs[name] = None
-    return scoring.Item(**kwargs)
-
-
-def _match_id_and_score(match: Any) -> tuple[str, float]:
-    if isinstance(match, tuple):
-        return str(match[0]), float(match[1])
-    candidate = getattr(match, "candidate", None)
-    mid = getattr(match, "id", None) or getattr(match, "candidate_id", None) or getattr(candidate, "id", None)
-    score = getattr(match, "score", None)
-    score = getattr(score, "total", score)
-    if score is None:
-        score = getattr(match, "total", None)
-    return str(mid), float(score)  # type: ignore[arg-type]
+    first = _Reporting(embedder, "embedding", progress)
+    second = _Reporting(reranker, "re-ranking shortlists", progress) if reranker is not None else None
+    ranked = rank_texts(
+        [_to_item(r, rules) for r in queries],
+        [_to_item(r, rules) for r in candidates],
+        first,
+        second=second,
+        k=k,
+        shortlist=max(SHORTLIST, k),
+    )
+    return [[(candidates[s.candidate].id, s.total) for s in row] for row in ranked]
 
 
 def rank(
@@ -298,33 +232,11 @@ def rank(
     reranker: Any | None = None,
 ) -> Ranking:
     """The ranking the contract asks for: rules-aware when the input has kind/sectors and scoring exists."""
-    if any(r.has_rules for r in [*queries, *candidates]):
-        scoring = _scoring_module()
-        if scoring is None:
-            progress(
-                "kind/sectors given, but the scoring engine is not installed: ranking by similarity only"
-            )
-        else:
-            records = [*queries, *candidates]
-            vectors = document_vectors(records, embedder, "embedding", progress)
-            name, dim = embedder.name, embedder.dim
-            if reranker is not None and len(records) <= SECOND_MODEL_LIMIT:
-                from partnerhub.engines.matching.embedders import ENSEMBLE_WEIGHTS, combine
-
-                second = document_vectors(records, reranker, "embedding (second model)", progress)
-                vectors = combine([vectors, second], ENSEMBLE_WEIGHTS)
-                name, dim = f"{name}+{reranker.name}", vectors.shape[1]
-            elif reranker is not None:
-                progress(f"more than {SECOND_MODEL_LIMIT} texts: ranking with {embedder.name} alone")
-            table = {r.text: v for r, v in zip(records, vectors, strict=True)}
-            matches = scoring.rank(
-                [_to_item(scoring, r) for r in queries],
-                [_to_item(scoring, r) for r in candidates],
-                _Lookup(table, name, dim),
-                k,
-            )
-            return [[_match_id_and_score(m) for m in row][:k] for row in matches]
-    return rank_semantic(queries, candidates, embedder, k, progress, reranker)
+    rules = any(r.has_rules for r in [*queries, *candidates])
+    if rules and _scoring_module() is None:
+        progress("kind/sectors given, but the scoring engine is not installed: ranking by similarity only")
+        rules = False
+    return rank_semantic(queries, candidates, embedder, k, progress, reranker, rules)
 
 
 def write_atomically(path: Path, lines: Sequence[str]) -> None:
