@@ -19,6 +19,13 @@ def _fake_embedder_by_default(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Argon2 costs 0.3 s per password by design, and every persona has one: a quarter of the suite's time.
+    Tests hash with MD5; tests/test_password_hashing.py checks that the product hashes with Argon2."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _vector_index_per_test(settings, tmp_path_factory):
     """The in-process vector index writes files: never into the checkout's var/, never shared by two tests
     (changing the setting also drops indexes an earlier test loaded for its own, rolled-back database)."""
