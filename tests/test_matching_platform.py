@@ -97,11 +97,11 @@ def market(world, member_a, member_b, agency_staff, partner_staff):
             description={"zh-hans": OFFER_ZH},
             visibility=Visibility.AGENCY,
         ),
-        "business_offer": publish(
+        "partner_request": publish(
             partner,
             member_b,
             partner_staff,
-            kind=Kind.BUSINESS_OFFER,
+            kind=Kind.TECHNOLOGY_REQUEST,
             summary={"zh-hans": OFFER_ZH},
             description={"zh-hans": OFFER_ZH},
         ),
@@ -156,7 +156,7 @@ def test_german_technology_request_finds_the_complementary_chinese_offer(market)
 
 def test_suggestions_leave_out_hidden_profiles_wrong_kinds_and_the_own_organisation(market):
     targets = set(services.suggestions_of(market["request"]).values_list("target_id", flat=True))
-    for name in ("partner_agency_only", "business_offer", "own_offer", "request"):
+    for name in ("partner_agency_only", "partner_request", "own_offer", "request"):
         assert market[name].pk not in targets, name
 
 

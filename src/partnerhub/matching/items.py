@@ -22,17 +22,18 @@ PROFILE_KINDS = frozenset(Kind.values)
 LANGUAGE_OF_CODE = {"de": "de", "en": "en", "zh": "zh-hans", "zh-hans": "zh-hans", "zh-cn": "zh-hans"}
 LANGUAGE_OF_COUNTRY = {"DE": "de", "AT": "de", "CH": "de", "CN": "zh-hans"}
 
-# Which kinds answer which. An offer answers the request of its family; research cooperation answers
-# research cooperation and is answered by technology offers. A request is never offered a request (both
-# want the same thing) unless both are research cooperation. An idea is a project looking for partners:
-# any profile may carry it out or ask for it, so ideas and profiles meet in every kind. Ideas do not meet
-# ideas (two projects looking for partners; the agency joins them by hand). Symmetric: see the test.
+# Which kinds meet. An offer meets every request, of its own family or the other (a battery test lab's
+# business offer answers a manufacturer's technology request for certification); the engine's structure
+# prefers the own family. A request never meets a request (both want the same thing) unless both are
+# research cooperation, and an offer never meets an offer. An idea is a project looking for partners: any
+# profile may carry it out or ask for it, so ideas and profiles meet in every kind. Ideas do not meet ideas
+# (two projects looking for partners; the agency joins them by hand). Symmetric: see the tests.
+OFFERS = frozenset({Kind.TECHNOLOGY_OFFER, Kind.BUSINESS_OFFER})
+REQUESTS = frozenset({Kind.TECHNOLOGY_REQUEST, Kind.BUSINESS_REQUEST, Kind.RD_REQUEST})
 COMPLEMENTS: dict[str, frozenset[str]] = {
-    Kind.TECHNOLOGY_REQUEST: frozenset({Kind.TECHNOLOGY_OFFER, IDEA}),
-    Kind.TECHNOLOGY_OFFER: frozenset({Kind.TECHNOLOGY_REQUEST, Kind.RD_REQUEST, IDEA}),
-    Kind.BUSINESS_REQUEST: frozenset({Kind.BUSINESS_OFFER, IDEA}),
-    Kind.BUSINESS_OFFER: frozenset({Kind.BUSINESS_REQUEST, IDEA}),
-    Kind.RD_REQUEST: frozenset({Kind.RD_REQUEST, Kind.TECHNOLOGY_OFFER, IDEA}),
+    **{kind: REQUESTS | {IDEA} for kind in OFFERS},
+    **{kind: OFFERS | {IDEA} for kind in REQUESTS},
+    Kind.RD_REQUEST: OFFERS | {Kind.RD_REQUEST, IDEA},
     IDEA: PROFILE_KINDS,
 }
 
