@@ -473,6 +473,10 @@ def build(settings, tmp_path) -> SecretWorld:
         target_type=profile_type, target_id=o["profile_draft"].pk, model_name="fake", dim=2,
         vector=b"\x00" * 8, text_hash="0" * 64,
     )  # fmt: skip
+    from partnerhub.engines.matching.scoring import WEIGHTS
+    from partnerhub.matching.models import LearnedWeights
+
+    o["learned_weights"] = LearnedWeights.objects.create(weights=WEIGHTS, marks=30, good=15, not_relevant=15)
     from allauth.account.models import EmailAddress
 
     for user in u.values():
@@ -510,4 +514,5 @@ def build(settings, tmp_path) -> SecretWorld:
     plant.editors(o["task_result"], OPERATOR)
     plant.editors(o["outgoing_email"], OPERATOR)
     plant.editors(o["embedding"], OPERATOR)
+    plant.editors(o["learned_weights"], OPERATOR)
     return world

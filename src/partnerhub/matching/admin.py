@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from partnerhub.core.admin import OperatorOnlyMixin, VisibilityAdminMixin
-from partnerhub.matching.models import Embedding, Introduction, ReembedRun, Suggestion
+from partnerhub.matching.models import Embedding, Introduction, LearnedWeights, ReembedRun, Suggestion
 
 
 @admin.register(Suggestion)
@@ -32,7 +32,8 @@ class IntroductionAdmin(VisibilityAdminMixin, admin.ModelAdmin):
 
 
 class _OperatorsReadOnly(OperatorOnlyMixin, admin.ModelAdmin):
-    """Embeddings and re-embedding runs are platform-wide: operators only, and written by the tasks."""
+    """Embeddings, re-embedding runs and learned weights are platform-wide: operators only, and written by
+    the tasks."""
 
     def has_add_permission(self, request):
         return False
@@ -51,3 +52,14 @@ class EmbeddingAdmin(_OperatorsReadOnly):
 @admin.register(ReembedRun)
 class ReembedRunAdmin(_OperatorsReadOnly):
     list_display = ["__str__", "status", "done", "total", "created_at", "finished_at"]
+
+
+@admin.register(LearnedWeights)
+class LearnedWeightsAdmin(_OperatorsReadOnly):
+    """Read-only: rows are stored by the refit task (matching/feedback.py), the newest is in force."""
+
+    list_display = ["__str__", "marks", "good", "not_relevant", "fitted_at"]
+    readonly_fields = [f.name for f in LearnedWeights._meta.fields]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the rows are the history of what was in force; deleting one would go unaudited

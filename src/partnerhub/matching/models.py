@@ -255,3 +255,29 @@ class ReembedRun(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+
+class LearnedWeights(models.Model):
+    """One refit of the structured part's weights from the feedback marks (matching/feedback.py).
+
+    The newest row is in force (``feedback.current_weights``); older rows stay as the history of what was
+    learned from which marks. ``before``/``after`` are the figures on the marks themselves
+    (``engines.matching.learning.Figures``: AUC and log loss) under the hand-set and the learned weights.
+    """
+
+    weights = models.JSONField(_("weights"))
+    marks = models.PositiveIntegerField(_("marks used"))
+    good = models.FloatField(_("good matches"), default=0)
+    not_relevant = models.FloatField(_("not relevant"), default=0)
+    before = models.JSONField(_("figures with the hand-set weights"), default=dict)
+    after = models.JSONField(_("figures with the learned weights"), default=dict)
+    fitted_at = models.DateTimeField(_("fitted"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("learned weights")
+        verbose_name_plural = _("learned weights")
+        ordering = ["-fitted_at", "-pk"]
+        get_latest_by = ["fitted_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.fitted_at:%Y-%m-%d %H:%M} ({self.marks})"

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partnerhub.core import audit
+from partnerhub.matching import feedback
 from partnerhub.matching.models import Suggestion
 
 Status = Suggestion.Status
@@ -47,6 +48,7 @@ def review(suggestion: Suggestion, decision: str, *, actor, reason: str = "") ->
     suggestion.reviewed_at = timezone.now()
     suggestion.save(update_fields=["status", "dismiss_reason", "reviewed_by", "reviewed_at", "updated_at"])
     record_step(actor, f"matching.suggestion_{suggestion.status}", suggestion, reason=reason)
+    feedback.mark_recorded()
     return suggestion
 
 
@@ -58,6 +60,7 @@ def record_feedback(suggestion: Suggestion, useful: bool | None, *, actor) -> Su
     suggestion.feedback_by = actor if getattr(actor, "is_authenticated", False) else None
     suggestion.feedback_at = timezone.now()
     suggestion.save(update_fields=["feedback", "feedback_by", "feedback_at", "updated_at"])
+    feedback.mark_recorded()
     return suggestion
 
 
