@@ -29,7 +29,10 @@ def make_idea(world, number, **values):
 
 @pytest.fixture
 def queue(world):
-    target = make_idea(world, 999, agency=world.partner_agency, stage=first_stage(world.partner_agency))
+    # The target's own title is on every card: not counted as a source below.
+    target = make_idea(
+        world, 999, agency=world.partner_agency, stage=first_stage(world.partner_agency), title="Zielidee"
+    )
     kind = ContentType.objects.get_for_model(target)
     for number in range(45):
         source = make_idea(world, number)
