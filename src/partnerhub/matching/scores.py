@@ -1,16 +1,16 @@
 """One pair's score and the explanation shown with a suggestion.
 
-The engine scores (``partnerhub.engines.matching.scoring``); this module turns database rows into the
-engine's items and the engine's answer into what a ``Suggestion`` stores: score, parts, reasons, the best
-sentence pairs, shared sectors and keywords.
+The engine scores (``partnerhub.engines.matching.scoring``, through ``ranking``); this module turns
+database rows into the engine's items and the engine's answer into what a ``Suggestion`` stores: score, the
+calibrated fit (``calibration``), parts, reasons, the best sentence pairs, shared sectors and keywords.
 """
 
 import numpy as np
 
-from partnerhub.engines.matching import explain, scoring
+from partnerhub.engines.matching import calibration, explain, ranking, scoring
 from partnerhub.ideas.models import ProjectIdea
 from partnerhub.matching.items import IDEA, Kind, kind_of
-from partnerhub.matching.vectors import document_text, sentences_text
+from partnerhub.matching.vectors import document_text, second_embedder, sentences_text
 from partnerhub.organisations.models import NaceActivity
 
 ENGINE_KINDS = {Kind.RD_REQUEST: "research_cooperation", IDEA: None}
@@ -57,7 +57,7 @@ def _country(item) -> str:
     return str(getattr(item, "organisation_country", ""))
 
 
-def engine_item(scoring, item):
+def engine_item(item) -> scoring.Item:
     """The engine's view of an item (``scoring.Item``)."""
     language, _text = sentences_text(item)
     organisation = item.organisation
@@ -85,13 +85,37 @@ def jsonable(value):
     return value
 
 
+def _reasons(result: scoring.Score) -> list[str]:
+    return [": ".join(map(str, r)) if isinstance(r, tuple | list) else str(r) for r in result.reasons]
+
+
 def score_pair(item, candidate, similarity: float) -> tuple[float, dict, list] | None:
-    """(total, parts, reasons) from the engine's scoring; None when the engine excludes the pair."""
-    result = scoring.score(engine_item(scoring, item), engine_item(scoring, candidate), similarity)
-    if getattr(result, "excluded", False):
+    """(total, parts, reasons) from the engine's scoring of a given similarity; None when excluded."""
+    result = scoring.score(engine_item(item), engine_item(candidate), similarity)
+    if result.excluded:
         return None
-    reasons = [": ".join(map(str, r)) if isinstance(r, tuple | list) else str(r) for r in result.reasons]
-    return float(result.total), jsonable(dict(result.parts)), reasons
+    return float(result.total), jsonable(dict(result.parts)), _reasons(result)
+
+
+def score_parts(row: ranking.Scored) -> tuple[dict, list]:
+    """(parts, reasons) of one pair the ranking path scored; ``parts["first"]`` is the first model's
+    cosine when a second model re-scored the pair (``parts["semantic"]`` is then both combined)."""
+    parts = jsonable(dict(row.score.parts))
+    if abs(row.first - row.similarity) > 1e-9:
+        parts["first"] = round(row.first, 4)
+    return parts, _reasons(row.score)
+
+
+def calibration_curve(embedder) -> calibration.Curve | None:
+    """The fit curve of the ranking path this embedder takes (with its second model, when it has one)."""
+    second = second_embedder(embedder)
+    return calibration.curve_for(embedder.name, second.name if second is not None else None)
+
+
+def fit_of(embedder, total: float) -> int | None:
+    """The calibrated 0–100 fit of a pair's total on this embedder's path; None for an uncalibrated model."""
+    curve = calibration_curve(embedder)
+    return curve.fit(total) if curve is not None else None
 
 
 def _explanation(embedder, item, candidate, parts: dict) -> dict:
@@ -113,6 +137,7 @@ def suggestion_values(embedder, item, candidate, total, parts, reasons) -> dict:
     """The fields of a ``Suggestion`` from one scored pair."""
     return {
         "score": round(total, 4),
+        "fit": fit_of(embedder, total),
         "parts": parts,
         "reasons": reasons,
         "explanation": _explanation(embedder, item, candidate, parts),

@@ -6,13 +6,15 @@ Every stored or forgotten vector is passed on to the vector store (``vectorstore
 """
 
 import hashlib
+import threading
+from dataclasses import dataclass
 
 import numpy as np
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 
 from partnerhub.core.i18n import languages_of
-from partnerhub.engines.matching import documents, embedders
+from partnerhub.engines.matching import centering, documents, embedders
 from partnerhub.ideas.models import ProjectIdea
 from partnerhub.matching import vectorstore
 from partnerhub.matching.items import LANGUAGE_OF_CODE, LANGUAGE_OF_COUNTRY, content_type, key
@@ -38,6 +40,14 @@ def configured_embedder():
 
 def model_choices() -> list[str]:
     return ["default", *embedders.MODELS]
+
+
+def second_embedder(embedder):
+    """The model that re-scores the shortlist of ``embedder`` (E5 for the default model when it runs
+    here, decision 0012), or None: the tests' fake embedder and models being tried rank alone."""
+    if embedder.name != embedder_named("default").name or not embedders.e5_available():
+        return None
+    return embedder_named("e5")
 
 
 # --- the text of an item ---------------------------------------------------------------------------------
@@ -83,9 +93,10 @@ def document_text(item) -> str:
 # --- stored vectors --------------------------------------------------------------------------------------
 
 
-def vectors_for(items: list, embedder) -> dict[tuple[int, int], np.ndarray]:
+def vectors_for(items: list, embedder, *, index: bool = True) -> dict[tuple[int, int], np.ndarray]:
     """The items' document vectors for this embedder: stored ones whose text is unchanged, others embedded
-    now and stored (with model name and dimension) and handed to the vector store."""
+    now and stored (with model name and dimension) and, with ``index``, handed to the vector store (the
+    second model's vectors are not: nobody searches by them)."""
     found: dict[tuple[int, int], np.ndarray] = {}
     missing = []
     by_type: dict[ContentType, list] = {}
@@ -119,7 +130,8 @@ def vectors_for(items: list, embedder) -> dict[tuple[int, int], np.ndarray]:
         )
         written.append(embedding)
         found[key(item)] = vector
-    vectorstore.stored(written)
+    if index:
+        vectorstore.stored(written)
     return found
 
 
@@ -151,3 +163,78 @@ def forget_vectors(keys: list[tuple[int, int]]) -> int:
     for model_name, gone in by_model.items():
         vectorstore.removed(model_name, gone)
     return len(doomed)
+
+
+# --- language means of the stored vectors ----------------------------------------------------------------
+
+MEANS_SAMPLE = 2000  # most recently written vectors a mean is taken from: plenty for a 512-d mean
+MEANS_CHANGED = 0.1  # recompute once this share of the model's vectors was written or deleted since
+
+
+@dataclass
+class _Means:
+    count: int
+    computed_at: object
+    means: dict[str, np.ndarray]
+
+
+_means: dict[str, _Means] = {}
+_means_lock = threading.Lock()
+
+
+def _changed_enough(cached: _Means, rows) -> bool:
+    count = rows.count()
+    written = rows.filter(updated_at__gte=cached.computed_at).count()
+    moved = written + max(0, cached.count - (count - written))  # written since, plus deleted since
+    return moved > MEANS_CHANGED * max(cached.count, 1)
+
+
+def language_means(embedder) -> dict[str, np.ndarray]:
+    """Each language's mean of this model's stored vectors (centering.py), kept per process.
+
+    Taken from the ``MEANS_SAMPLE`` most recently written vectors with each item's main language; kept
+    until more than ``MEANS_CHANGED`` of the model's vectors were written or deleted since (two indexed
+    counts per call), so a score barely moves between two refreshes while a world that grows or is
+    re-embedded gets fresh means. With few vectors a mean is shrunk towards zero (centering.SHRINK).
+    """
+    from django.utils import timezone
+
+    rows = Embedding.objects.filter(model_name=embedder.name)
+    with _means_lock:
+        cached = _means.get(embedder.name)
+        if cached is not None and not _changed_enough(cached, rows):
+            return cached.means
+        computed_at = timezone.now()
+        sample = list(
+            rows.order_by("-updated_at", "-pk").values_list("target_type_id", "target_id", "dim", "vector")[
+                :MEANS_SAMPLE
+            ]
+        )
+        languages = _languages_of([(type_id, pk) for type_id, pk, _dim, _v in sample])
+        vectors, langs = [], []
+        for type_id, pk, dim, vector in sample:
+            language = languages.get((type_id, pk))
+            if language is not None and dim == embedder.dim:
+                vectors.append(np.frombuffer(bytes(vector), dtype=np.float32))
+                langs.append(language)
+        means = centering.language_means(np.stack(vectors), langs) if vectors else {}
+        _means[embedder.name] = _Means(rows.count(), computed_at, means)
+        return means
+
+
+def _languages_of(keys: list[tuple[int, int]]) -> dict[tuple[int, int], str]:
+    by_type: dict[int, list[int]] = {}
+    for type_id, pk in keys:
+        by_type.setdefault(type_id, []).append(pk)
+    found: dict[tuple[int, int], str] = {}
+    for type_id, pks in by_type.items():
+        model = ContentType.objects.get_for_id(type_id).model_class()
+        if model is ProjectIdea:
+            items = ProjectIdea.objects.filter(pk__in=pks)
+        elif model is CooperationProfile:
+            items = CooperationProfile.objects.filter(pk__in=pks).select_related("organisation")
+        else:
+            continue
+        for item in items:
+            found[(type_id, item.pk)] = primary_language(item)
+    return found
