@@ -137,7 +137,7 @@ def main() -> None:
         s.embed(embedder)
     queries = sum(len(s.queries) for s in sets)
     print(
-        f"sets: {', '.join(names)}; {queries} queries; USE, embedded in {time.perf_counter() - started:.0f} s"
+        f"sets: {', '.join(names)}; {queries} queries; USE vectors in {time.perf_counter() - started:.0f} s"
     )
     print(f"hand-set: {weights_line(scoring.WEIGHTS)}")
     if args.sides:
