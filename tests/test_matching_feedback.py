@@ -8,6 +8,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from partnerhub.core.models import AuditEntry
 from partnerhub.engines.matching import learning, scoring
@@ -52,6 +54,32 @@ def test_total_recomputes_the_engine_score_from_its_parts():
         for w in (scoring.WEIGHTS, weights):
             s = scoring.score(query, candidate, 0.41, weights=w, now=now)
             assert learning.total(s.parts, w) == pytest.approx(s.total)
+
+
+NOW = datetime(2026, 12, 1, tzinfo=UTC)
+items = st.builds(
+    scoring.Item,
+    id=st.sampled_from(["a", "b", "c"]),
+    lang=st.just("de"),
+    text=st.just("x"),
+    kind=st.none() | st.sampled_from(scoring.KINDS),
+    sectors=st.lists(st.sampled_from(["C22.29", "C22.21", "C22", "C10.11", "M72.19"]), max_size=2).map(tuple),
+    region=st.none() | st.sampled_from(["kl", "yz"]),
+    side=st.none() | st.sampled_from(["DE", "CN"]),
+    created=st.none() | st.integers(0, 1500).map(lambda days: NOW - timedelta(days=days)),
+    target_regions=st.lists(st.sampled_from(["kl", "yz"]), max_size=2).map(tuple),
+)
+weight = st.floats(0.0, learning.UPPER)
+
+
+@given(items, items, st.floats(-1.0, 1.0), st.lists(weight, min_size=6, max_size=6))
+def test_total_under_any_weights_is_the_engine_total(query, candidate, similarity, values):
+    weights = scoring.WEIGHTS
+    for name, value in zip(learning.LEARNED, values, strict=True):
+        weights = learning.with_weight(weights, name, value)
+    s = scoring.score(query, candidate, similarity, weights=weights, now=NOW)
+    if not s.excluded:
+        assert learning.total(s.parts, weights) == pytest.approx(s.total, abs=1e-9)
 
 
 def test_marks_saying_shared_sectors_are_not_relevant_lower_the_sector_weight():
