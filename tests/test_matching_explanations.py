@@ -260,3 +260,20 @@ def test_the_region_sentence_names_the_region(client, world, agency_staff):
     assert (
         "The suggested partner is based in Region partner-region, where this item looks for partners." in html
     )
+
+
+@pytest.mark.parametrize(
+    ("fit", "similarity", "sentence"),
+    [
+        (70, 0.38, "The two texts are about closely related subjects."),  # centred scale (rows with a fit)
+        (None, 0.38, "The two texts touch on related subjects."),  # raw cosine of an old row
+        (40, 0.22, "The two texts touch on related subjects."),
+        (None, 0.22, "The texts have little in common: this suggestion rests on the other reasons."),
+    ],
+)
+def test_the_text_band_follows_the_scale_the_row_was_scored_on(
+    client, pair, agency_staff, fit, similarity, sentence
+):
+    request, offer = pair
+    suggest(request, offer, fit=fit, similarity=similarity)
+    assert sentence in card(client, agency_staff, request, "en")
