@@ -5,6 +5,7 @@ from dataclasses import dataclass
 import pytest
 
 from partnerhub.core import translations
+from tests.module_data import SUITE_SETTINGS
 
 
 def pytest_sessionstart(session):
@@ -15,14 +16,14 @@ def pytest_sessionstart(session):
 @pytest.fixture(autouse=True)
 def _fake_embedder_by_default(settings):
     """Matching runs on a deterministic stand-in in tests; tests of the real model ask for it explicitly."""
-    settings.MATCHING_EMBEDDER = "fake"
+    settings.MATCHING_EMBEDDER = SUITE_SETTINGS["MATCHING_EMBEDDER"]
 
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Argon2 costs 0.3 s per password by design, and every persona has one: a quarter of the suite's time.
     Tests hash with MD5; tests/test_password_hashing.py checks that the product hashes with Argon2."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = SUITE_SETTINGS["PASSWORD_HASHERS"]
 
 
 @pytest.fixture(autouse=True)

@@ -11,13 +11,30 @@ from partnerhub.demo import world as demo
 from partnerhub.organisations.models import Organisation, Person
 from partnerhub.partnerships.models import Agreement, Partnership
 from partnerhub.regions.models import Region
+from tests.module_data import once_per_module
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
 
+# First: it loads into an empty database (tests/module_data.py).
+def test_load_demo_twice_is_safe(db, capsys):
+    call_command("load_demo")
+    count = Organisation.objects.count()
+    call_command("load_demo")
+    assert Organisation.objects.count() == count
+    assert "already loaded" in capsys.readouterr().out
+
+
+@pytest.fixture(scope="module")
+def _demo_world_once(django_db_setup, django_db_blocker, tmp_path_factory):
+    with once_per_module(django_db_blocker, tmp_path_factory):
+        demo.load()
+        yield
+
+
 @pytest.fixture
-def demo_world(db):
-    demo.load()
+def demo_world(_demo_world_once, db):
+    return None
 
 
 def test_demo_regions_carry_the_key_figures(demo_world):
@@ -75,14 +92,6 @@ def test_demo_logins_work_and_have_their_roles(demo_world, client):
         assert client.login(email=login.email, password=login.password), login.email
     staff = User.objects.get(email="projektleitung@wfk.example.org")
     assert Partnership.objects.visible_to(staff).filter(slug="kaiserslautern-yangzhou").exists()
-
-
-def test_load_demo_twice_is_safe(db, capsys):
-    call_command("load_demo")
-    count = Organisation.objects.count()
-    call_command("load_demo")
-    assert Organisation.objects.count() == count
-    assert "already loaded" in capsys.readouterr().out
 
 
 def test_demo_ideas_cover_every_stage_and_three_languages(demo_world):

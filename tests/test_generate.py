@@ -10,15 +10,33 @@ from partnerhub.matching.models import Embedding, Suggestion
 from partnerhub.organisations.models import Organisation
 from partnerhub.profiles.models import CooperationProfile
 from tests.clients import url
+from tests.module_data import once_per_module
 
 pytestmark = pytest.mark.django_db
 
 SMALL = {"organisations": 50, "profiles": 20, "ideas": 10, "trips": 2, "registrations_per_trip": 10}
 
 
+# First: it generates into an empty database (tests/module_data.py).
+def test_the_same_seed_gives_the_same_organisations(db):
+    generate_world(**SMALL, seed=5, suggestions=0)
+    first = list(Organisation.objects.filter(slug__startswith="gen-5-").values_list("name", "kind", "city"))
+    ProjectIdea.objects.filter(organisation_website__contains="gen5-").delete()
+    Organisation.objects.filter(slug__startswith="gen-5-").delete()
+    generate_world(**{**SMALL, "trips": 0}, seed=5, suggestions=0)
+    again = list(Organisation.objects.filter(slug__startswith="gen-5-").values_list("name", "kind", "city"))
+    assert first == again
+
+
+@pytest.fixture(scope="module")
+def _small_world_once(django_db_setup, django_db_blocker, tmp_path_factory):
+    with once_per_module(django_db_blocker, tmp_path_factory):
+        yield generate_world(**SMALL, seed=3, suggestions=4)
+
+
 @pytest.fixture
-def small_world(db):
-    return generate_world(**SMALL, seed=3, suggestions=4)
+def small_world(_small_world_once, db):
+    return _small_world_once
 
 
 def _generated(country: str) -> Organisation:
@@ -33,16 +51,6 @@ def test_the_small_world_has_the_asked_for_size_and_a_waiting_list(small_world):
     assert registrations.filter(status=Registration.Status.WAITING, waiting_since__isnull=False).exists()
     assert Embedding.objects.count() >= small_world["vectors"] > 0
     assert Suggestion.objects.exists()
-
-
-def test_the_same_seed_gives_the_same_organisations(db):
-    generate_world(**SMALL, seed=5, suggestions=0)
-    first = list(Organisation.objects.filter(slug__startswith="gen-5-").values_list("name", "kind", "city"))
-    ProjectIdea.objects.filter(organisation_website__contains="gen5-").delete()
-    Organisation.objects.filter(slug__startswith="gen-5-").delete()
-    generate_world(**{**SMALL, "trips": 0}, seed=5, suggestions=0)
-    again = list(Organisation.objects.filter(slug__startswith="gen-5-").values_list("name", "kind", "city"))
-    assert first == again
 
 
 def test_the_directory_finds_a_generated_german_and_a_generated_chinese_organisation(small_world, client):

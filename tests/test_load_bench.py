@@ -13,17 +13,24 @@ from bench.load import targets as bench_targets
 from partnerhub.accounts.models import User
 from partnerhub.demo.generate import generate_world
 from tests.clients import signed_in
+from tests.module_data import once_per_module
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.fixture(scope="module")
+def _small_world_once(django_db_setup, django_db_blocker, tmp_path_factory):
+    with once_per_module(django_db_blocker, tmp_path_factory):
+        generate_world(
+            organisations=40, profiles=20, ideas=10, trips=2, registrations_per_trip=5, seed=1, suggestions=4
+        )
+        yield bench_targets.targets()
+
+
 @pytest.fixture
-def small_world(db):
-    generate_world(
-        organisations=40, profiles=20, ideas=10, trips=2, registrations_per_trip=5, seed=1, suggestions=4
-    )
-    return bench_targets.targets()
+def small_world(_small_world_once, db):
+    return _small_world_once
 
 
 def _locustfile(targets: dict, tmp_path: Path) -> dict:
