@@ -102,7 +102,8 @@ def candidate_profiles(item) -> models.QuerySet:
         valid_until__gte=timezone.localdate(),
         profile_type__in=kinds,
     )
-    return _not_itself(profiles, item, CooperationProfile).select_related("organisation", "agency")
+    found = _not_itself(profiles, item, CooperationProfile).select_related("organisation", "agency")
+    return found.prefetch_related("sectors")
 
 
 def candidate_ideas(item) -> models.QuerySet:

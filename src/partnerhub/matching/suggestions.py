@@ -39,6 +39,7 @@ from partnerhub.matching.models import Embedding, Suggestion
 from partnerhub.matching.ranking import Ranked, score_candidates
 from partnerhub.matching.scores import suggestion_values
 from partnerhub.matching.vectors import configured_embedder, forget_vectors, vectors_for
+from partnerhub.profiles.models import CooperationProfile
 
 log = logging.getLogger(__name__)
 
@@ -169,8 +170,14 @@ def _sources_querysets(item) -> list[models.QuerySet]:
             queryset = queryset.exclude(organisation_id=item.organisation_id)
         if isinstance(item, queryset.model):
             queryset = queryset.exclude(pk=item.pk)
-        querysets.append(queryset.select_related("organisation", "agency"))
+        querysets.append(_with_relations(queryset))
     return querysets
+
+
+def _with_relations(queryset: models.QuerySet) -> models.QuerySet:
+    """What scoring reads of each item, fetched with it (sectors: one query for all, not one each)."""
+    queryset = queryset.select_related("organisation", "agency")
+    return queryset.prefetch_related("sectors") if queryset.model is CooperationProfile else queryset
 
 
 def _agencies_that_see(item, agencies: set[int]) -> set[int]:
@@ -201,7 +208,7 @@ def _holders(item) -> list:
     found = []
     for type_id, pks in by_type.items():
         model = ContentType.objects.get_for_id(type_id).model_class()
-        found += list(model.objects.filter(pk__in=pks).select_related("organisation", "agency"))
+        found += list(_with_relations(model.objects.filter(pk__in=pks)))
     return found
 
 
@@ -227,7 +234,7 @@ def offer_to_others(item, *, embedder=None, shortlist: int | None = None) -> int
 
     Asked of: the store's nearest items that may be offered it, and the items that have it already (its
     score there moves, or it goes when it may no longer be offered). Returns how many suggestions were
-    created or updated.
+    created, updated or removed.
     """
     embedder = embedder or configured_embedder()
     if not _may_be_offered(item):
@@ -241,31 +248,28 @@ def offer_to_others(item, *, embedder=None, shortlist: int | None = None) -> int
     mine = key(item)
     current = _new_scores(list(sources.values()))
     existing = {(row.source_type_id, row.source_id): row for row in suggestions_to(item)}
-    changed = 0
+    writes, doomed = [], []  # scored first, written in one transaction (a commit per source is slow)
     for source_key, source in sources.items():
         pair = existing.get(source_key)
         ranked = score_candidates(source, [item], embedder) if source_key in eligible else []
         if pair is not None and pair.status != Status.NEW:
             if ranked:  # reviewed: the status stays, the score follows the changed text
-                total, _item, parts, reasons = ranked[0]
-                _store(source, item, suggestion_values(embedder, source, item, total, parts, reasons))
-                changed += 1
+                writes.append((source, ranked[0]))
             continue
         others = [entry for entry in current.get(source_key, []) if entry[2] != mine]
         enters = bool(ranked) and (len(others) < TOP or others[0][0] < ranked[0][0])
-        if not enters and pair is None:
+        if not enters:
+            if pair is not None:
+                doomed.append(pair.pk)  # fell out of the top, or may no longer be offered
             continue
-        with transaction.atomic():
-            if not enters:
-                pair.delete()  # fell out of the top, or may no longer be offered
-                continue
-            total, _item, parts, reasons = ranked[0]
+        writes.append((source, ranked[0]))
+        surplus = len(others) + 1 - TOP
+        doomed += [pk for _score, pk, _target in others[: max(0, surplus)]]
+    with transaction.atomic():
+        Suggestion.objects.filter(pk__in=doomed).delete()
+        for source, (total, _item, parts, reasons) in writes:
             _store(source, item, suggestion_values(embedder, source, item, total, parts, reasons))
-            surplus = len(others) + 1 - TOP
-            if surplus > 0:
-                Suggestion.objects.filter(pk__in=[pk for _score, pk, _target in others[:surplus]]).delete()
-        changed += 1
-    return changed
+    return len(writes) + len(doomed)
 
 
 def _may_offer(source, item) -> bool:
