@@ -65,7 +65,7 @@ def engine_item(item) -> scoring.Item:
         id=f"{item._meta.model_name}:{item.pk}",
         lang=language,
         text=document_text(item),
-        kind=ENGINE_KINDS.get(kind_of(item), kind_of(item)),
+        kind=_engine_kind(item),
         sectors=tuple(_sector_codes(item)),
         region=str(organisation.region_id) if organisation is not None else None,
         target_regions=tuple(str(pk) for pk in item.target_regions.values_list("pk", flat=True)),
@@ -106,15 +106,21 @@ def score_parts(row: ranking.Scored) -> tuple[dict, list]:
     return parts, _reasons(row.score)
 
 
-def calibration_curve(embedder) -> calibration.Curve | None:
-    """The fit curve of the ranking path this embedder takes (with its second model, when it has one)."""
-    second = second_embedder(embedder)
-    return calibration.curve_for(embedder.name, second.name if second is not None else None)
+def calibration_curve(embedder):
+    """Each pair's fit curve on the ranking path this embedder takes (with its second model, if any)."""
+    return ranking.calibrated(embedder, second_embedder(embedder))
 
 
-def fit_of(embedder, total: float) -> int | None:
+def _engine_kind(item):
+    kind = kind_of(item)
+    return ENGINE_KINDS.get(kind, kind)
+
+
+def fit_of(embedder, item, candidate, total: float) -> int | None:
     """The calibrated 0–100 fit of a pair's total on this embedder's path; None for an uncalibrated model."""
-    curve = calibration_curve(embedder)
+    group = calibration.pair_group(_engine_kind(item), _engine_kind(candidate))
+    second = second_embedder(embedder)
+    curve = calibration.curve_for(embedder.name, second.name if second is not None else None, group)
     return curve.fit(total) if curve is not None else None
 
 
@@ -137,7 +143,7 @@ def suggestion_values(embedder, item, candidate, total, parts, reasons) -> dict:
     """The fields of a ``Suggestion`` from one scored pair."""
     return {
         "score": round(total, 4),
-        "fit": fit_of(embedder, total),
+        "fit": fit_of(embedder, item, candidate, total),
         "parts": parts,
         "reasons": reasons,
         "explanation": _explanation(embedder, item, candidate, parts),

@@ -13,7 +13,7 @@ For each query:
 3. with a ``second`` model (E5), each shortlisted pair's similarity becomes ``SECOND_WEIGHTS`` applied to
    both cosines (decision 0012: 0.7 USE + 0.3 E5); the second model sees only shortlisted texts;
 4. ``scoring.score`` adds kind, sector and region evidence and penalties, and excludes pairs (same item,
-   same organisation, rejected before); a calibration ``curve`` maps the total to a 0–100 fit.
+   same organisation, rejected before); the pair's calibration curve maps the total to a 0–100 fit.
 
 A pair's score depends only on the pair and the means, not on which other candidates were passed: scoring
 one candidate alone gives the number it has in a long list (the platform relies on it when it re-scores a
@@ -91,7 +91,7 @@ def rank(
     second: SecondModel | None = None,
     k: int | None = None,
     shortlist: int = SHORTLIST,
-    curve: calibration.Curve | None = None,
+    curve: Callable[[scoring.Item, scoring.Item], calibration.Curve | None] | None = None,
     min_fit: int | None = None,
     weights: Mapping[str, Any] = scoring.WEIGHTS,
     rejected: Iterable[tuple[str, str]] = frozenset(),
@@ -99,7 +99,8 @@ def rank(
     now: datetime | None = None,
 ) -> list[list[Scored]]:
     """For each query, its scored candidates best first: at most ``k`` (all shortlisted ones without),
-    none excluded by the engine, none whose fit under ``curve`` is below ``min_fit`` when both are given.
+    none excluded by the engine, none whose fit is below ``min_fit`` when both it and ``curve`` (a pair's
+    calibration curve, see ``calibration.curve_for``) are given.
 
     ``query_vectors``/``candidate_vectors`` are the first model's document vectors (not yet centred),
     one row per item; ``means`` the first model's language means. When exclusions leave fewer than ``k``,
@@ -140,7 +141,8 @@ def rank(
                 )
                 if s.excluded:
                     continue
-                fit = curve.fit(s.total) if curve is not None else None
+                pair_curve = curve(queries[qi], candidates[cj]) if curve is not None else None
+                fit = pair_curve.fit(s.total) if pair_curve is not None else None
                 if fit is not None and min_fit is not None and fit < min_fit:
                     continue
                 found.append(Scored(cj, similarity, first, s, fit))
@@ -155,6 +157,18 @@ def rank(
 
 
 # --- the batch case: texts in, vectors and second model made here ----------------------------------------
+
+
+def calibrated(
+    first: Embedder, second: Embedder | None = None
+) -> Callable[[scoring.Item, scoring.Item], calibration.Curve | None]:
+    """The ``curve`` argument of ``rank`` for this path: each pair's curve by its kinds (or None)."""
+
+    def curve(query: scoring.Item, candidate: scoring.Item) -> calibration.Curve | None:
+        group = calibration.pair_group(query.kind, candidate.kind)
+        return calibration.curve_for(first.name, second.name if second is not None else None, group)
+
+    return curve
 
 
 def fitted_means(vectors: npt.ArrayLike, items: Sequence[scoring.Item]) -> dict[str, np.ndarray]:
