@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from partnerhub.engines.matching.scoring import (
@@ -59,7 +59,7 @@ def items(draw, id_):
     )
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])  # slow only on a busy machine
 @given(a=items("a"), b=items("b"), similarity=st.floats(-1, 1))
 def test_score_is_symmetric_apart_from_freshness(a, b, similarity):
     forward, backward = score(a, b, similarity), score(b, a, similarity)
