@@ -269,3 +269,12 @@ def test_learned_weights_are_read_only_in_the_admin_and_for_operators_only(world
     assert LearnedWeights.objects.filter(pk=row.pk).exists()
     client.force_login(agency_staff)
     assert client.get(changelist).status_code == 403
+
+
+def test_a_weight_missing_from_a_stored_row_falls_back_to_the_hand_set_one(db):
+    LearnedWeights.objects.create(weights={"semantic": 1.0, "sector": 0.02, "penalties": {}}, marks=40)
+    weights = feedback.current_weights()
+    assert weights["sector"] == 0.02 and weights["region"] == scoring.WEIGHTS["region"]
+    assert weights["penalties"] == scoring.WEIGHTS["penalties"]
+    weights["penalties"]["same_side"] = 9.0  # a caller's change does not reach the cache
+    assert feedback.current_weights()["penalties"]["same_side"] == scoring.WEIGHTS["penalties"]["same_side"]

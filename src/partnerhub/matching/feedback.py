@@ -77,10 +77,16 @@ def current_weights() -> dict:
     newest = LearnedWeights.objects.order_by("-fitted_at", "-pk").values_list("pk", flat=True).first()
     if not _cache or _cache["pk"] != newest:
         row = LearnedWeights.objects.get(pk=newest) if newest is not None else None
-        weights = row.weights if row is not None else scoring.WEIGHTS
-        _cache.update(pk=newest, weights=weights)
+        _cache.update(pk=newest, weights=_complete(row.weights if row is not None else {}))
     _cache["checked"] = now
-    return _cache["weights"]
+    cached = _cache["weights"]
+    return {**cached, "penalties": dict(cached["penalties"])}  # a copy: callers cannot change the cache
+
+
+def _complete(learned: dict) -> dict:
+    """Stored weights over the hand-set ones, so a weight added to ``scoring.WEIGHTS`` after a fit has a value."""
+    penalties = {**scoring.WEIGHTS["penalties"], **learned.get("penalties", {})}
+    return {**scoring.WEIGHTS, **learned, "penalties": penalties}
 
 
 def clear_cache() -> None:
