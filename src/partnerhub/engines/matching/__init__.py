@@ -15,5 +15,8 @@ Modules and their public names (the contract between the engine and the platform
 - ``scoring``: ``Item`` (id, lang, text, kind, sectors, region, organisation, side, created), ``WEIGHTS``
   (the one place where weights live), ``score(query, candidate, similarity) -> Score`` (total and parts,
   with reasons), and ``rank(query_items, candidate_items, embedder, k) -> list[list[Match]]``.
+- ``learning``: ``Mark(parts, good, weight)``, ``total(parts, weights)`` (a pair's total recomputed from its
+  stored parts) and ``fit_weights(marks) -> Learned | None`` (structured weights refitted from feedback marks;
+  None below the threshold).
 - ``explain``: ``best_sentence_pairs(embedder, text_a, text_b, top=3) -> [(sentence_a, sentence_b, sim)]``.
 """
