@@ -148,6 +148,23 @@ def test_staff_of_the_profiles_agency_review_an_idea_suggestion(client, offer_an
     assert response.status_code == 200
 
 
+def test_an_introduction_to_an_idea_runs_to_the_exchange_of_contacts(
+    client, offer_and_idea, partner_staff, django_capture_on_commit_callbacks
+):
+    offer, idea = offer_and_idea
+    suggestion = services.review(services.suggestions_to(idea).get(), "accept", actor=partner_staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        introduction = services.express_interest(suggestion, actor=partner_staff)
+        introduction = services.forward(introduction, actor=partner_staff)  # the idea's agency is the same
+        introduction = services.accept_introduction(introduction, actor=partner_staff)
+    contacts = services.contacts_visible(introduction, partner_staff)
+    assert contacts is not None
+    assert idea.contact_email in str(contacts)
+    client.force_login(partner_staff)
+    page = client.get("/en/matching/introductions/")
+    assert page.status_code == 200 and idea.title in page.content.decode()
+
+
 def test_a_member_does_not_see_an_accepted_idea_suggestion(offer_and_idea, partner_staff, member_b):
     _offer, idea = offer_and_idea
     suggestion = services.review(services.suggestions_to(idea).get(), "accept", actor=partner_staff)
