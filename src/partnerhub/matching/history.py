@@ -14,3 +14,7 @@ sentence(
     "matching.trip_meetings_suggested",
     _("%(actor)s had meetings suggested for the trip's participants (%(count)s)."),
 )
+sentence(
+    "matching.weights_learned",
+    _("%(actor)s fitted new matching weights from %(marks)s feedback marks."),
+)
