@@ -186,13 +186,14 @@ def test_marks_recorded_through_the_service_refit_the_weights_in_the_background(
 ):
     assert feedback.current_weights() == scoring.WEIGHTS
     mark_all(scored, agency_staff, django_capture_on_commit_callbacks)
-    row = LearnedWeights.objects.latest()
+    row = feedback.latest()
     assert row.marks >= learning.MIN_MARKS
     assert row.after["auc"] >= row.before["auc"]
     assert feedback.current_weights()["sector"] < scoring.WEIGHTS["sector"] - 0.03
     entries = AuditEntry.objects.filter(action="matching.weights_learned").order_by("pk")
     assert entries.first().data["changes"]["sector"][0] == scoring.WEIGHTS["sector"]  # from the hand-set
-    assert entries.last().target_id == str(row.pk)
+    # later fits on more marks may land on the same weights: those store a row but no audit entry
+    assert feedback.current_weights() == {**row.weights, "penalties": row.weights["penalties"]}
 
 
 def test_no_weights_are_stored_while_there_are_too_few_marks(

@@ -27,14 +27,14 @@ weight): the model has up to eight free numbers (six weights, slope, intercept),
 unlucky afternoon of marks would set them; ten of each label also gives at least a hundred good/not-relevant
 pairs for the AUC the fit reports.
 
-The optimiser is cyclic coordinate descent with one-dimensional Newton steps clipped to the bounds and
-halved until the loss does not increase: the loss is convex in each coordinate, there is no randomness, and
-the same marks always give the same weights.
+The optimiser is projected Newton on (slope, intercept, weights), started from the hand-set weights:
+coordinates at a bound the gradient pushes against stay there, the step is damped when the Hessian is not
+positive definite, clipped to the bounds and halved until the loss does not increase. There is no
+randomness: the same marks always give the same weights (0.01 s for 1,000 marks, 0.6 s for 100,000).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -54,8 +54,8 @@ UPPER = 0.3
 PRIOR = 1.0
 PRIOR_SCALE = 0.05
 SLOPE_BOUNDS = (0.1, 200.0)
-SWEEPS = 300
-TOLERANCE = 1e-7
+ITERATIONS = 100
+TOLERANCE = 1e-9
 
 
 @dataclass(frozen=True)
@@ -132,16 +132,19 @@ def enough(marks: Sequence[Mark]) -> bool:
 def auc(
     totals: Sequence[float] | np.ndarray, labels: Sequence[bool], weights: Sequence[float] | None = None
 ) -> float:
-    """Weighted share of (good, not relevant) pairs ordered right; ties count half."""
+    """Weighted share of (good, not relevant) pairs ordered right; ties count half. O(n log n): by the
+    rank of each total among the distinct ones, not over all pairs."""
     t = np.asarray(totals, dtype=np.float64)
     y = np.asarray(labels, dtype=bool)
     c = np.ones_like(t) if weights is None else np.asarray(weights, dtype=np.float64)
-    good, bad = t[y], t[~y]
-    if good.size == 0 or bad.size == 0:
+    good_weight, bad_weight = float(c[y].sum()), float(c[~y].sum())
+    if not y.any() or y.all() or good_weight <= 0 or bad_weight <= 0:
         return float("nan")
-    pair_weight = np.outer(c[y], c[~y])
-    right = (good[:, None] > bad[None, :]) + 0.5 * (good[:, None] == bad[None, :])
-    return float((pair_weight * right).sum() / pair_weight.sum())
+    values, position = np.unique(t, return_inverse=True)
+    bad_at = np.bincount(position, weights=np.where(y, 0.0, c), minlength=values.size)
+    bad_below = np.cumsum(bad_at) - bad_at
+    right = (bad_below[position] + 0.5 * bad_at[position])[y]
+    return float((c[y] * right).sum() / (good_weight * bad_weight))
 
 
 class _Problem:
@@ -171,50 +174,74 @@ class _Problem:
         return self.data_loss(a, b, w) + PRIOR * float((((w - self.prior) / PRIOR_SCALE) ** 2).sum())
 
 
-def _newton_step(
-    problem: _Problem, a: float, b: float, w: np.ndarray, coordinate: int
-) -> tuple[float, float, np.ndarray]:
-    """One clipped, safeguarded Newton step on one coordinate: 0 slope, 1 intercept, 2+ a free weight."""
+def _bounds(problem: _Problem) -> tuple[np.ndarray, np.ndarray]:
+    n = len(problem.free)
+    low = np.array([SLOPE_BOUNDS[0], -np.inf, *([0.0] * n)])
+    high = np.array([SLOPE_BOUNDS[1], np.inf, *([UPPER] * n)])
+    return low, high
+
+
+def _gradient_and_hessian(problem: _Problem, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Of the loss in theta = (slope, intercept, free weights…); z = slope · total + intercept."""
+    a, b, w = theta[0], theta[1], theta[2:]
     t = problem.totals(w)
-    z = a * t + b
-    p = 1.0 / (1.0 + np.exp(-z))
+    p = 1.0 / (1.0 + np.exp(-(a * t + b)))
     residual = problem.c * (p - problem.y)
     curvature = problem.c * p * (1.0 - p)
-    if coordinate == 0:
-        g, prior_grad, prior_hess, value, low, high = t, 0.0, 0.0, a, *SLOPE_BOUNDS
-    elif coordinate == 1:
-        g, prior_grad, prior_hess, value, low, high = np.ones_like(t), 0.0, 0.0, b, -math.inf, math.inf
-    else:
-        k = coordinate - 2
-        g = a * problem.x[:, k]
-        prior_grad = 2 * PRIOR * (w[k] - problem.prior[k]) / PRIOR_SCALE**2
-        prior_hess = 2 * PRIOR / PRIOR_SCALE**2
-        value, low, high = float(w[k]), 0.0, UPPER
-    gradient = float(residual @ g) + prior_grad
-    hessian = float(curvature @ (g * g)) + prior_hess + 1e-9
-    step = -gradient / hessian
-    before = problem.loss(a, b, w)
-    for _ in range(30):
-        new = min(high, max(low, value + step))
-        candidate = (new if coordinate == 0 else a, new if coordinate == 1 else b, w.copy())
-        if coordinate >= 2:
-            candidate[2][coordinate - 2] = new
-        if problem.loss(*candidate) <= before + 1e-12:
-            return candidate
-        step /= 2
-    return a, b, w
+    jacobian = np.column_stack([t, np.ones_like(t), a * problem.x])
+    gradient = jacobian.T @ residual
+    hessian = jacobian.T @ (jacobian * curvature[:, None])
+    # z is bilinear in slope and weights: d²z/(d slope d w_k) = x_k
+    cross = problem.x.T @ residual
+    hessian[0, 2:] += cross
+    hessian[2:, 0] += cross
+    k = len(problem.free)
+    gradient[2:] += 2 * PRIOR * (w - problem.prior) / PRIOR_SCALE**2
+    hessian[2:, 2:] += np.eye(k) * 2 * PRIOR / PRIOR_SCALE**2
+    return gradient, hessian
+
+
+def _loss(problem: _Problem, theta: np.ndarray) -> float:
+    return problem.loss(float(theta[0]), float(theta[1]), theta[2:])
 
 
 def _minimise(problem: _Problem, a: float = 10.0, b: float = 0.0) -> tuple[float, float, np.ndarray]:
-    w = problem.prior.copy()
-    coordinates = [0, 1] + [2 + k for k in range(len(problem.free))]
-    for _ in range(SWEEPS):
-        previous = np.array([a, b, *w])
-        for coordinate in coordinates:
-            a, b, w = _newton_step(problem, a, b, w, coordinate)
-        if np.abs(np.array([a, b, *w]) - previous).max() < TOLERANCE:
+    """Projected Newton: coordinates held at a bound the gradient pushes against stay there, the others
+    take a (damped, if need be) Newton step, clipped to the bounds and halved until the loss decreases."""
+    low, high = _bounds(problem)
+    theta = np.clip(np.array([a, b, *problem.prior]), low, high)
+    loss = _loss(problem, theta)
+    for _ in range(ITERATIONS):
+        gradient, hessian = _gradient_and_hessian(problem, theta)
+        held = ((theta <= low) & (gradient > 0)) | ((theta >= high) & (gradient < 0))
+        free = ~held
+        if not free.any():
             break
-    return a, b, w
+        h = hessian[np.ix_(free, free)]
+        damping = 0.0
+        while True:  # Levenberg damping until the step is a descent direction
+            try:
+                np.linalg.cholesky(h + damping * np.eye(h.shape[0]))
+                break
+            except np.linalg.LinAlgError:
+                damping = max(1e-6, 10 * damping)
+        step = np.zeros_like(theta)
+        step[free] = -np.linalg.solve(h + damping * np.eye(h.shape[0]), gradient[free])
+        scale, improved = 1.0, False
+        for _ in range(40):
+            candidate = np.clip(theta + scale * step, low, high)
+            new_loss = _loss(problem, candidate)
+            if new_loss <= loss:
+                improved = True
+                break
+            scale /= 2
+        if not improved:
+            break
+        moved = np.abs(candidate - theta).max()
+        theta, previous, loss = candidate, loss, new_loss
+        if moved < TOLERANCE or previous - loss < 1e-12 * max(1.0, abs(loss)):
+            break
+    return float(theta[0]), float(theta[1]), theta[2:].copy()
 
 
 def _movable(marks: Sequence[Mark]) -> list[str]:
